@@ -1,0 +1,123 @@
+"""qpmusic: applications, jury and results for the QuattroPole Music Prize."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from qpmusic.config import load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("QPMUSIC_INSTANCE_PATH") or str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+    )
+    app.config.update(load_config(app.instance_path, test_config))
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_pages(app)
+    register_templates(app)
+    register_security_headers(app)
+    register_cli(app)
+    register_celery(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    # Every model module, so metadata (and so migrations) always sees the whole schema.
+    import qpmusic.accounts.models
+    import qpmusic.audit.models
+    import qpmusic.editions.models
+    import qpmusic.geo.models
+    import qpmusic.notifications.models  # noqa: F401
+    from qpmusic.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+    from qpmusic.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(Path(__file__).parent / "translations"),
+    )
+    limiter.init_app(app)
+    mail.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please log in to open this page.")
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(auth_token: str):
+        from sqlalchemy import select
+
+        from qpmusic.accounts.models import User
+
+        return db.session.scalar(select(User).where(User.auth_token == auth_token))
+
+
+def register_blueprints(app: Flask) -> None:
+    from qpmusic.accounts import invitation_views, profile_views
+    from qpmusic.accounts import views as account_views
+    from qpmusic.home import views as home_views
+    from qpmusic.notifications import views as mailbox_views
+
+    app.register_blueprint(home_views.bp)
+    app.register_blueprint(account_views.bp)
+    app.register_blueprint(profile_views.bp)
+    app.register_blueprint(invitation_views.bp)
+    # Reading mail files in the browser is a development aid only.
+    if app.debug and app.config["MAIL_BACKEND"] == "file":
+        app.register_blueprint(mailbox_views.bp)
+
+
+def register_error_pages(app: Flask) -> None:
+    from qpmusic.errors import register_error_pages as register
+
+    register(app)
+
+
+def register_templates(app: Flask) -> None:
+    from qpmusic import formatting
+
+    formatting.register(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    policy = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "media-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+        "frame-ancestors 'none'"
+    )
+
+    @app.after_request
+    def add_headers(response):
+        response.headers.setdefault("Content-Security-Policy", policy)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if app.config["QPMUSIC_ENV"] == "production":
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response
+
+
+def register_cli(app: Flask) -> None:
+    from qpmusic.cli import register_cli as register
+
+    register(app)
+
+
+def register_celery(app: Flask) -> None:
+    from qpmusic.celery_app import celery_init_app
+
+    celery_init_app(app)
+    # Importing the task modules registers their tasks with this app.
+    import qpmusic.notifications.tasks  # noqa: F401

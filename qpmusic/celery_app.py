@@ -1,0 +1,61 @@
+"""Celery bound to Flask: tasks run inside the app context and are sent only after commit."""
+
+import logging
+
+from celery import Celery, Task
+from celery.signals import worker_process_init
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from qpmusic.extensions import db
+
+log = logging.getLogger(__name__)
+PENDING_KEY = "qpmusic_tasks_after_commit"
+
+
+def celery_init_app(app: Flask) -> Celery:
+    class FlaskTask(Task):
+        def __call__(self, *args, **kwargs):
+            # A fresh app context gives the task its own database session, also when it
+            # runs eagerly inside a request.
+            with app.app_context():
+                try:
+                    return self.run(*args, **kwargs)
+                finally:
+                    db.session.remove()
+
+    celery_app = Celery(app.name, task_cls=FlaskTask)
+    celery_app.config_from_object(app.config["CELERY"])
+    celery_app.set_default()
+    app.extensions["celery"] = celery_app
+
+    @worker_process_init.connect(weak=False)
+    def dispose_inherited_connections(**_):
+        # A forked worker must not reuse the parent's pooled connections.
+        with app.app_context():
+            db.engine.dispose(close=False)
+
+    return celery_app
+
+
+def send_after_commit(task, *args, **kwargs) -> None:
+    """Queue ``task`` to be sent once the current transaction commits (dropped on rollback)."""
+    db.session.info.setdefault(PENDING_KEY, []).append((task, args, kwargs))
+
+
+@event.listens_for(Session, "after_commit")
+def _send_pending_tasks(session: Session) -> None:
+    pending = session.info.pop(PENDING_KEY, [])
+    for task, args, kwargs in pending:
+        try:
+            task.apply_async(args=args, kwargs=kwargs, retry=False)
+        except Exception:
+            # The broker is unreachable: the row that needs the task is committed, and the
+            # periodic sweep sends it again once the broker is back.
+            log.exception("could not send task %s%r; the sweep will retry", task.name, args)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_pending_tasks(session: Session) -> None:
+    session.info.pop(PENDING_KEY, None)

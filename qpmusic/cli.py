@@ -1,0 +1,41 @@
+"""``flask qp …``: administrative commands."""
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from qpmusic.accounts.services import create_admin
+from qpmusic.demo import DEMO_PASSWORD, seed_demo
+from qpmusic.extensions import db
+
+qp = AppGroup("qp", help="QuattroPole Music Prize administration.")
+
+
+@qp.command("create-admin")
+@click.option("--email", prompt=True, help="E-mail address of the admin.")
+@click.option("--name", default="", help="Display name.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def create_admin_command(email, name, password):
+    """Create an admin account (or make an existing account an admin)."""
+    from qpmusic.accounts.passwords import password_problem
+
+    problem = password_problem(password, email=email, name=name)
+    if problem:
+        raise click.BadParameter(f"password is {problem.replace('_', ' ')}", param_hint="password")
+    user = create_admin(email=email, password=password, name=name or email)
+    db.session.commit()
+    click.echo(f"Admin {user.email} is ready.")
+
+
+@qp.command("seed-demo")
+def seed_demo_command():
+    """Load the four cities, an open edition and one demo account per role (idempotent)."""
+    accounts = seed_demo()
+    db.session.commit()
+    click.echo("Demo data is loaded. Log in at /login with:")
+    for role, email in accounts:
+        click.echo(f"  {role:<12} {email:<34} password: {DEMO_PASSWORD}")
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(qp)

@@ -1,0 +1,118 @@
+"""Settings, read from ``QPMUSIC_*`` environment variables over the embedded defaults."""
+
+import os
+from pathlib import Path
+
+INSECURE_SECRET = "dev-only-insecure-secret"  # noqa: S105 - the embedded default, refused in production
+
+# Every setting a deployment may change: name → (default, description). README's table mirrors this.
+SETTINGS = {
+    "ENV": ("embedded", "embedded (make run), testing or production"),
+    "SECRET_KEY": (INSECURE_SECRET, "signs sessions and links; production refuses the default"),
+    "DATABASE_URL": ("", "SQLAlchemy URL; empty means SQLite at instance/qpmusic.sqlite"),
+    "BROKER_URL": ("", "Celery broker; empty runs tasks eagerly in-process"),
+    "CELERY_QUEUE": ("qpmusic", "queue the web app sends tasks to and the worker reads"),
+    "MAIL_BACKEND": ("file", "file (written under instance/mail) or smtp"),
+    "MAIL_SERVER": ("localhost", "SMTP host"),
+    "MAIL_PORT": ("25", "SMTP port"),
+    "MAIL_USERNAME": ("", "SMTP user"),
+    "MAIL_PASSWORD": ("", "SMTP password"),
+    "MAIL_USE_TLS": ("false", "STARTTLS to the SMTP server"),
+    "MAIL_USE_SSL": ("false", "SMTP over TLS"),
+    "MAIL_FROM": ("QuattroPole Music Prize <musicprize@quattropole.org>", "sender address"),
+    "MAIL_MAX_ATTEMPTS": ("6", "delivery attempts before a message is marked failed"),
+    "MAIL_RETRY_BACKOFF": ("30", "seconds before the first retry; doubles each attempt"),
+    "RATELIMIT_STORAGE_URI": ("memory://", "Flask-Limiter storage, e.g. redis://redis:6379/1"),
+    "RATELIMIT_LOGIN": ("5 per minute", "login, registration and reset attempts per address"),
+    "BASE_URL": ("http://127.0.0.1:5000", "absolute address used in e-mailed links"),
+    "TOKEN_MAX_AGE": ("86400", "seconds an e-mailed verification or reset link stays valid"),
+    "INVITATION_MAX_AGE": ("1209600", "seconds a staff invitation link stays valid"),
+    "MEDIA_ROOT": ("", "folder for uploaded media; empty means instance/media"),
+    "SECURE_COOKIES": ("", "force Secure cookies; on by default in production"),
+}
+
+
+def setting(name: str) -> str:
+    return os.environ.get(f"QPMUSIC_{name}", SETTINGS[name][0])
+
+
+def flag(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run safely."""
+
+
+def load_config(instance_path: str, overrides: dict | None = None) -> dict:
+    """Build the Flask config mapping for the chosen environment."""
+    env = setting("ENV")
+    instance = Path(instance_path)
+    database_url = setting("DATABASE_URL") or f"sqlite:///{instance / 'qpmusic.sqlite'}"
+    broker_url = setting("BROKER_URL")
+    production = env == "production"
+    secure_cookies = flag(setting("SECURE_COOKIES") or str(production))
+    config = {
+        "QPMUSIC_ENV": env,
+        "SECRET_KEY": setting("SECRET_KEY"),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "BASE_URL": setting("BASE_URL").rstrip("/"),
+        "TOKEN_MAX_AGE": int(setting("TOKEN_MAX_AGE")),
+        "INVITATION_MAX_AGE": int(setting("INVITATION_MAX_AGE")),
+        "MEDIA_ROOT": setting("MEDIA_ROOT") or str(instance / "media"),
+        "CELERY": {
+            "broker_url": broker_url or "memory://",
+            "task_always_eager": not broker_url,
+            "task_default_queue": setting("CELERY_QUEUE"),
+            "task_ignore_result": True,
+            "task_acks_late": True,
+            "task_reject_on_worker_lost": True,
+            "worker_prefetch_multiplier": 1,
+            "broker_connection_retry_on_startup": True,
+            "timezone": "Europe/Luxembourg",
+        },
+        "MAIL_BACKEND": setting("MAIL_BACKEND"),
+        "MAIL_FILE_PATH": str(instance / "mail"),
+        "MAIL_SERVER": setting("MAIL_SERVER"),
+        "MAIL_PORT": int(setting("MAIL_PORT")),
+        "MAIL_USERNAME": setting("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": setting("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": flag(setting("MAIL_USE_TLS")),
+        "MAIL_USE_SSL": flag(setting("MAIL_USE_SSL")),
+        "MAIL_TIMEOUT": 30,
+        "MAIL_DEFAULT_SENDER": setting("MAIL_FROM"),
+        "MAIL_MAX_ATTEMPTS": int(setting("MAIL_MAX_ATTEMPTS")),
+        "MAIL_RETRY_BACKOFF": int(setting("MAIL_RETRY_BACKOFF")),
+        "RATELIMIT_STORAGE_URI": setting("RATELIMIT_STORAGE_URI"),
+        "RATELIMIT_LOGIN": setting("RATELIMIT_LOGIN"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "BABEL_DEFAULT_LOCALE": "de",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Luxembourg",
+        "LANGUAGES": ("de", "fr", "en"),
+        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": secure_cookies,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": secure_cookies,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "PASSWORD_HASH_FAST": env == "testing",
+    }
+    config.update(overrides or {})
+    if production:
+        check_production(config)
+    return config
+
+
+def check_production(config: dict) -> None:
+    """Refuse to serve real people with settings meant for a laptop."""
+    secret = config["SECRET_KEY"]
+    if not secret or secret == INSECURE_SECRET or len(secret) < 32:
+        raise ConfigError(
+            "QPMUSIC_SECRET_KEY must be set to a random value of at least 32 characters in "
+            'production, e.g. python -c "import secrets; print(secrets.token_urlsafe(48))"'
+        )
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        raise ConfigError("QPMUSIC_DATABASE_URL must point to PostgreSQL in production.")

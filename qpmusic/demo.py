@@ -1,0 +1,96 @@
+"""Demo data for ``make run``: the four cities, an open call and one account per role."""
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from qpmusic.accounts.models import User, UserRole
+from qpmusic.accounts.passwords import hash_password
+from qpmusic.editions.models import Edition
+from qpmusic.enums import EditionPhase, Role
+from qpmusic.extensions import db
+from qpmusic.geo.models import City
+from qpmusic.timestamps import utcnow
+
+DEMO_PASSWORD = "quattropole-demo"  # noqa: S105 - printed for local demo accounts only
+LUXEMBOURG = ZoneInfo("Europe/Luxembourg")
+
+CITIES = [
+    # de, fr, en, lb, country, latitude, longitude
+    ("Luxemburg", "Luxembourg", "Luxembourg", "Lëtzebuerg", "LU", 49.6116, 6.1319),
+    ("Metz", "Metz", "Metz", "Metz", "FR", 49.1193, 6.1757),
+    ("Saarbrücken", "Sarrebruck", "Saarbrücken", "Saarbrécken", "DE", 49.2354, 6.9969),
+    ("Trier", "Trèves", "Trier", "Tréier", "DE", 49.7557, 6.6394),
+]
+
+ACCOUNTS = [
+    (Role.ADMIN, "admin@demo.qpmusic.test", "Office Esch-sur-Alzette", "de", None),
+    (Role.COORDINATOR, "coordinator@demo.qpmusic.test", "Claire Coordinatrice", "fr", None),
+    (Role.JUROR, "juror@demo.qpmusic.test", "Jonas Juror", "de", "Trier"),
+    (Role.APPLICANT, "musician@demo.qpmusic.test", "Mia Musician", "en", None),
+]
+
+
+def seed_cities() -> dict[str, City]:
+    cities = {}
+    for de, fr, en, lb, country, lat, lon in CITIES:
+        city = db.session.scalar(select(City).where(City.name_de == de))
+        if city is None:
+            city = City(
+                name_de=de,
+                name_fr=fr,
+                name_en=en,
+                name_lb=lb,
+                country=country,
+                latitude=lat,
+                longitude=lon,
+            )
+            db.session.add(city)
+        cities[de] = city
+    db.session.flush()
+    return cities
+
+
+def seed_edition() -> Edition:
+    """An open call that started a week ago and ends at midnight in two months."""
+    today = utcnow().astimezone(LUXEMBOURG).date()
+    closes = datetime.combine(today + timedelta(days=60), time(23, 59, 59), LUXEMBOURG)
+    edition = db.session.scalar(select(Edition).where(Edition.year == closes.year))
+    if edition is None:
+        edition = Edition(
+            year=closes.year,
+            title_de=f"QuattroPole Musikpreis {closes.year}",
+            title_fr=f"Prix de musique QuattroPole {closes.year}",
+            title_en=f"QuattroPole Music Prize {closes.year}",
+            rules_de="Bewerben können sich Komponistinnen, Komponisten und Musikschaffende.",
+            rules_fr="Peuvent candidater les compositrices, compositeurs et musicien·nes.",
+            rules_en="Composers and musicians may apply.",
+            opens_at=datetime.combine(today - timedelta(days=7), time(0, 0), LUXEMBOURG),
+            closes_at=closes,
+            phase=EditionPhase.OPEN,
+        )
+        db.session.add(edition)
+    return edition
+
+
+def seed_demo() -> list[tuple[str, str]]:
+    cities = seed_cities()
+    seed_edition()
+    printed = []
+    for role, email, name, language, city in ACCOUNTS:
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is None:
+            user = User(
+                email=email,
+                name=name,
+                language=language,
+                password_hash=hash_password(DEMO_PASSWORD),
+                email_verified_at=utcnow(),
+                city=cities.get(city),
+            )
+            user.role_rows.append(UserRole(role=role))
+            db.session.add(user)
+        printed.append((role.value, email))
+    db.session.flush()
+    return printed

@@ -1,0 +1,1 @@
+"""Editions: one call of the prize, from draft to archive."""

@@ -1,0 +1,46 @@
+"""An edition of the prize with its call window and rules."""
+
+from decimal import Decimal
+
+from sqlalchemy import Enum, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from qpmusic.enums import EditionPhase
+from qpmusic.extensions import db
+from qpmusic.timestamps import UTCDateTime, utcnow
+
+
+class Edition(db.Model):
+    __tablename__ = "edition"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(unique=True)
+    title_de: Mapped[str] = mapped_column(String(200))
+    title_fr: Mapped[str] = mapped_column(String(200))
+    title_en: Mapped[str] = mapped_column(String(200))
+    rules_de: Mapped[str] = mapped_column(Text, default="")
+    rules_fr: Mapped[str] = mapped_column(Text, default="")
+    rules_en: Mapped[str] = mapped_column(Text, default="")
+    opens_at = mapped_column(UTCDateTime(), nullable=False)
+    closes_at = mapped_column(UTCDateTime(), nullable=False)
+    max_works: Mapped[int] = mapped_column(default=3)
+    work_age_limit: Mapped[int] = mapped_column(default=5)
+    radius_km: Mapped[int] = mapped_column(default=50)
+    prize_amount: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal("10000"))
+    finalists_count: Mapped[int] = mapped_column(default=4)
+    blind_review: Mapped[bool] = mapped_column(default=False)
+    phase: Mapped[EditionPhase] = mapped_column(
+        Enum(EditionPhase, name="edition_phase", values_callable=lambda e: [m.value for m in e]),
+        default=EditionPhase.DRAFT,
+    )
+    created_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+    def title(self, language: str) -> str:
+        return getattr(self, f"title_{language}", None) or self.title_en
+
+    def rules(self, language: str) -> str:
+        return getattr(self, f"rules_{language}", None) or self.rules_en
+
+    def is_open(self, now=None) -> bool:
+        now = now or utcnow()
+        return self.phase == EditionPhase.OPEN and self.opens_at <= now < self.closes_at

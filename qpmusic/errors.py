@@ -1,0 +1,53 @@
+"""Error pages in the visitor's language."""
+
+from flask import Flask, render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from qpmusic.extensions import db
+
+PAGES = {
+    400: (
+        _l("Bad request"),
+        _l("The request could not be understood. Please go back and try again."),
+    ),
+    403: (_l("Access denied"), _l("You do not have permission to open this page.")),
+    404: (_l("Page not found"), _l("This page does not exist or has moved.")),
+    405: (_l("Not allowed"), _l("This page cannot be used this way.")),
+    413: (_l("File too large"), _l("What you sent is larger than allowed. Nothing was saved.")),
+    429: (_l("Too many attempts"), _l("Please wait a minute before you try again.")),
+    500: (
+        _l("Something went wrong"),
+        _l("An unexpected error occurred. Nothing was saved; the office has been informed."),
+    ),
+}
+CSRF_MESSAGE = _l(
+    "The form had expired or was not sent from this site, so nothing was saved. "
+    "Please reload the page and send it again."
+)
+
+
+def render_error(code: int, message=None):
+    title, explanation = PAGES.get(code, PAGES[500] if code >= 500 else PAGES[400])
+    return render_template(
+        "errors/error.html", code=code, title=title, explanation=message or explanation
+    ), code
+
+
+def register_error_pages(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_error(400, CSRF_MESSAGE)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        if error.code is None or error.code < 400:
+            return error
+        return render_error(error.code)
+
+    @app.errorhandler(Exception)
+    def server_error(error):
+        db.session.rollback()
+        app.logger.exception("unhandled error", exc_info=error)
+        return render_error(500)

@@ -1,0 +1,40 @@
+"""What templates need beyond Jinja: the current language, locale formats, per-role navigation."""
+
+from flask import Flask, request
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from qpmusic.enums import Role
+from qpmusic.i18n import LANGUAGE_NAMES
+
+# (endpoint, label, roles that see it); None means everyone logged in.
+NAVIGATION = [
+    ("invitations.index", _l("Staff invitations"), (Role.ADMIN,)),
+    ("profile.edit", _l("Profile"), None),
+]
+
+
+def navigation(app: Flask) -> list[tuple[str, str]]:
+    if not current_user.is_authenticated:
+        return []
+    return [
+        (endpoint, label)
+        for endpoint, label, roles in NAVIGATION
+        if endpoint in app.view_functions and (roles is None or current_user.has_role(*roles))
+    ]
+
+
+def register(app: Flask) -> None:
+    @app.context_processor
+    def template_context():
+        return {
+            "current_language": str(get_locale()),
+            "language_names": LANGUAGE_NAMES,
+            "navigation": navigation(app),
+            "request_path": request.full_path.rstrip("?") if request else "/",
+        }
+
+    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt)
+    app.jinja_env.filters["date"] = lambda value, fmt="long": format_date(value, fmt)
+    app.jinja_env.filters["number"] = format_decimal

@@ -1,0 +1,1 @@
+"""Places: the network's cities and distances to them."""
