@@ -4,7 +4,7 @@ import logging
 
 from celery import Celery, Task
 from celery.signals import worker_process_init
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -48,8 +48,10 @@ def send_after_commit(task, *args, **kwargs) -> None:
 def _send_pending_tasks(session: Session) -> None:
     pending = session.info.pop(PENDING_KEY, [])
     for task, args, kwargs in pending:
+        # The task as registered on this Flask app's Celery (eager or with a broker).
+        bound = current_app.extensions["celery"].tasks[task.name]
         try:
-            task.apply_async(args=args, kwargs=kwargs, retry=False)
+            bound.apply_async(args=args, kwargs=kwargs, retry=False)
         except Exception:
             # The broker is unreachable: the row that needs the task is committed, and the
             # periodic sweep sends it again once the broker is back.

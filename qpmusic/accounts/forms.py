@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from qpmusic.accounts.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
@@ -16,7 +17,7 @@ PASSWORD_PROBLEMS = {
     "personal": _l("Do not use your name or e-mail address as password."),
     "common": _l("This password is too common. Please choose another one."),
 }
-LANGUAGE_CHOICES = list(LANGUAGE_NAMES.items())
+LANGUAGE_CHOICES = [SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()]
 
 
 class StrongPassword:
@@ -121,9 +122,9 @@ class InviteForm(FlaskForm):
     role = SelectField(
         _l("Role"),
         choices=[
-            ("juror", _l("Juror")),
-            ("coordinator", _l("Music coordinator")),
-            ("admin", _l("Administrator")),
+            SelectChoice("juror", _l("Juror")),
+            SelectChoice("coordinator", _l("Music coordinator")),
+            SelectChoice("admin", _l("Administrator")),
         ],
     )
     city_id = SelectField(

@@ -5,6 +5,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from qpmusic.accounts import invitations
 from qpmusic.accounts.forms import AcceptInvitationForm, ExistingAccountInvitationForm, InviteForm
@@ -22,7 +23,9 @@ def invite_form() -> InviteForm:
     form = InviteForm()
     language = str(get_locale())
     cities = db.session.scalars(select(City).order_by(City.name_en)).all()
-    form.city_id.choices = [(0, _("— no city —"))] + [(c.id, c.name(language)) for c in cities]
+    form.city_id.choices = [SelectChoice(0, _("— no city —"))] + [
+        SelectChoice(c.id, c.name(language)) for c in cities
+    ]
     return form
 
 

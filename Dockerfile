@@ -1,0 +1,40 @@
+# One image for every qpmusic process: web (gunicorn), worker and beat (Celery), migrate (one-shot).
+# Build and run with `docker compose up` (see docker-compose.yml).
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_NO_CACHE_DIR=1
+
+# The processes run as an unprivileged user; the code stays owned by root and read-only to it.
+RUN groupadd --system --gid 10001 qpmusic \
+    && useradd --system --uid 10001 --gid qpmusic --home-dir /srv/qpmusic --no-create-home \
+       --shell /usr/sbin/nologin qpmusic
+
+# create_app() finds templates/ and migrations/ next to the qpmusic/ package (ROOT = the parent of
+# the package directory), so the source tree is kept whole here and installed in editable mode.
+WORKDIR /srv/qpmusic/app
+
+# Dependencies first, in their own layer, so a code change does not reinstall them.
+COPY pyproject.toml README.md ./
+RUN python -c "import tomllib; deps = tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']; open('/tmp/requirements.txt', 'w').write('\n'.join(deps))" \
+    && pip install --no-cache-dir -r /tmp/requirements.txt \
+    && rm /tmp/requirements.txt
+
+COPY . .
+RUN pip install --no-cache-dir -e . \
+    && pybabel compile -d qpmusic/translations \
+    && mkdir -p /srv/qpmusic/instance /srv/qpmusic/media \
+    && chown qpmusic:qpmusic /srv/qpmusic/instance /srv/qpmusic/media
+
+# Defaults matching docker-compose.yml; the media folder is a named volume shared by web and worker,
+# and an empty named volume takes this folder's ownership when first mounted.
+ENV QPMUSIC_INSTANCE_PATH=/srv/qpmusic/instance \
+    QPMUSIC_MEDIA_ROOT=/srv/qpmusic/media
+
+USER qpmusic
+
+EXPOSE 8000
+
+CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "qpmusic:create_app()"]

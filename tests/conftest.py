@@ -1,0 +1,128 @@
+"""Fixtures: a PostgreSQL-backed app, a real SMTP sink, clients and factories."""
+
+import os
+import tempfile
+
+os.environ["QPMUSIC_ENV"] = "testing"
+os.environ.setdefault("QPMUSIC_INSTANCE_PATH", tempfile.mkdtemp(prefix="qpmusic-instance-"))
+for name in ("QPMUSIC_BROKER_URL", "QPMUSIC_DATABASE_URL", "QPMUSIC_SECRET_KEY"):
+    os.environ.pop(name, None)
+
+import flask_migrate  # noqa: E402
+import pytest  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+
+from qpmusic import create_app  # noqa: E402
+from qpmusic.extensions import db, limiter  # noqa: E402
+from tests.mail_sink import start_sink  # noqa: E402
+from tests.services import DATABASE_URL, missing_services  # noqa: E402
+
+PASSWORD = "Klangfarbe-2026!"
+
+
+def pytest_sessionstart(session):
+    problems = missing_services()
+    if problems:
+        lines = "\n".join(f"  - {p}" for p in problems)
+        pytest.exit(
+            "The test suite runs against real services and cannot start:\n"
+            f"{lines}\n"
+            "Start PostgreSQL (127.0.0.1:5432, database 'test') and Redis (127.0.0.1:6379), "
+            "or point QPMUSIC_TEST_DATABASE_URL / QPMUSIC_TEST_REDIS_URL at them.",
+            returncode=3,
+        )
+
+
+@pytest.fixture(scope="session")
+def smtp():
+    controller, sink = start_sink()
+    yield sink, controller.port
+    controller.stop()
+
+
+@pytest.fixture(scope="session")
+def test_config(smtp, tmp_path_factory):
+    _, port = smtp
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": DATABASE_URL,
+        "MAIL_BACKEND": "smtp",
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": port,
+        "MAIL_USE_TLS": False,
+        "MAIL_TIMEOUT": 5,
+        "WTF_CSRF_ENABLED": False,
+        "PASSWORD_HASH_FAST": True,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "MEDIA_ROOT": str(tmp_path_factory.mktemp("media")),
+        "BASE_URL": "http://localhost",
+    }
+
+
+def reset_schema() -> None:
+    """Drop everything and build the schema the way production does: by migrating."""
+    with db.engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    flask_migrate.upgrade()
+
+
+@pytest.fixture(scope="session")
+def app(test_config):
+    app = create_app(test_config)
+    with app.app_context():
+        reset_schema()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def clean_state(request, app, smtp):
+    """Every test starts with empty tables, an empty mailbox and fresh rate limits."""
+    with app.app_context():
+        tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+        with db.engine.begin() as connection:
+            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        limiter.reset()
+    smtp[0].clear()
+    ctx = app.app_context()
+    ctx.push()
+    yield
+    db.session.remove()
+    ctx.pop()
+
+
+@pytest.fixture
+def mailbox(smtp):
+    return smtp[0]
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def csrf_app(test_config):
+    """The same app with CSRF protection on, as in production."""
+    return create_app({**test_config, "WTF_CSRF_ENABLED": True})
+
+
+class Auth:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, email, password=PASSWORD, **extra):
+        return self.client.post("/login", data={"email": email, "password": password, **extra})
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
