@@ -1,5 +1,6 @@
 """Fixtures: a PostgreSQL-backed app, a real SMTP sink, clients and factories."""
 
+import contextvars
 import os
 import tempfile
 
@@ -10,6 +11,7 @@ for name in ("QPMUSIC_BROKER_URL", "QPMUSIC_DATABASE_URL", "QPMUSIC_SECRET_KEY")
 
 import flask_migrate  # noqa: E402
 import pytest  # noqa: E402
+from flask.testing import FlaskClient  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from qpmusic import create_app  # noqa: E402
@@ -59,6 +61,23 @@ def test_config(smtp, tmp_path_factory):
     }
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own app context (own ``g``, own session), as in production.
+
+    Without this, requests would share the test's app context, and with it Flask-Login's
+    cached user and the test's database session.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+def make_app(config: dict):
+    app = create_app(config)
+    app.test_client_class = IsolatedClient
+    return app
+
+
 def reset_schema() -> None:
     """Drop everything and build the schema the way production does: by migrating."""
     with db.engine.begin() as connection:
@@ -69,7 +88,7 @@ def reset_schema() -> None:
 
 @pytest.fixture(scope="session")
 def app(test_config):
-    app = create_app(test_config)
+    app = make_app(test_config)
     with app.app_context():
         reset_schema()
     return app
@@ -109,7 +128,7 @@ def runner(app):
 @pytest.fixture
 def csrf_app(test_config):
     """The same app with CSRF protection on, as in production."""
-    return create_app({**test_config, "WTF_CSRF_ENABLED": True})
+    return make_app({**test_config, "WTF_CSRF_ENABLED": True})
 
 
 class Auth:
