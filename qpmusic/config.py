@@ -71,6 +71,13 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
             "worker_prefetch_multiplier": 1,
             "broker_connection_retry_on_startup": True,
             "timezone": "Europe/Luxembourg",
+            "beat_schedule": {
+                # Picks up e-mails whose task never reached the broker (it was down).
+                "sweep-outbox": {
+                    "task": "qpmusic.notifications.tasks.sweep_outbox",
+                    "schedule": 60.0,
+                },
+            },
         },
         "MAIL_BACKEND": setting("MAIL_BACKEND"),
         "MAIL_FILE_PATH": str(instance / "mail"),

@@ -1,6 +1,6 @@
 """What templates need beyond Jinja: the current language, locale formats, per-role navigation."""
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -16,7 +16,7 @@ NAVIGATION = [
 
 
 def navigation(app: Flask) -> list[tuple[str, str]]:
-    if not current_user.is_authenticated:
+    if not has_request_context() or not current_user.is_authenticated:
         return []
     return [
         (endpoint, label)
@@ -32,7 +32,7 @@ def register(app: Flask) -> None:
             "current_language": str(get_locale()),
             "language_names": LANGUAGE_NAMES,
             "navigation": navigation(app),
-            "request_path": request.full_path.rstrip("?") if request else "/",
+            "request_path": request.full_path.rstrip("?") if has_request_context() else "/",
         }
 
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt)
