@@ -30,8 +30,9 @@ CSRF_MESSAGE = _l(
 
 def render_error(code: int, message=None):
     title, explanation = PAGES.get(code, PAGES[500] if code >= 500 else PAGES[400])
+    # str(): lazy strings would otherwise bypass autoescaping through their __html__.
     return render_template(
-        "errors/error.html", code=code, title=title, explanation=message or explanation
+        "errors/error.html", code=code, title=str(title), explanation=str(message or explanation)
     ), code
 
 

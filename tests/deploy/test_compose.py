@@ -96,6 +96,15 @@ def test_app_processes_start_after_the_migration(project):
         assert depends_on["redis"]["condition"] == "service_healthy"
 
 
+def test_celery_commands_name_the_celery_instance(project):
+    # worker.py also exposes the Flask app as `app`, which `celery -A worker` would load instead.
+    services = project["services"]
+    for name in ("worker", "beat"):
+        command = services[name]["command"]
+        assert command[:3] == ["celery", "-A", "worker:celery"]
+        assert "worker:celery" in " ".join(services[name]["healthcheck"]["test"])
+
+
 def test_media_volume_is_mounted_where_the_app_writes(project):
     services = project["services"]
     for name in ("web", "worker"):

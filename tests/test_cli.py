@@ -1,0 +1,57 @@
+"""``flask qp`` commands."""
+
+from sqlalchemy import func, select
+
+from qpmusic.accounts.models import User
+from qpmusic.accounts.passwords import check_password
+from qpmusic.editions.models import Edition
+from qpmusic.enums import Role
+from qpmusic.extensions import db
+from qpmusic.geo.models import City
+
+
+def test_create_admin_makes_a_verified_admin(runner):
+    result = runner.invoke(
+        args=[
+            "qp",
+            "create-admin",
+            "--email",
+            "Office@QuattroPole.org",
+            "--name",
+            "Office",
+            "--password",
+            "Esch-sur-Alzette-1",
+        ]
+    )
+
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User))
+    assert user.email == "office@quattropole.org"
+    assert user.roles == {Role.ADMIN}
+    assert user.email_verified
+    assert check_password(user.password_hash, "Esch-sur-Alzette-1")
+
+
+def test_create_admin_refuses_a_weak_password(runner):
+    result = runner.invoke(
+        args=["qp", "create-admin", "--email", "office@example.org", "--password", "short"]
+    )
+
+    assert result.exit_code != 0
+    assert db.session.scalar(select(func.count(User.id))) == 0
+
+
+def test_seed_demo_loads_cities_an_open_call_and_one_account_per_role(runner):
+    first = runner.invoke(args=["qp", "seed-demo"])
+    second = runner.invoke(args=["qp", "seed-demo"])
+
+    assert first.exit_code == second.exit_code == 0
+    assert "admin@demo.qpmusic.test" in first.output
+    assert "password: quattropole-demo" in first.output
+    cities = db.session.scalars(select(City).order_by(City.name_en)).all()
+    assert [c.name_fr for c in cities] == ["Luxembourg", "Metz", "Sarrebruck", "Trèves"]
+    edition = db.session.scalar(select(Edition))
+    assert edition.is_open()
+    roles = {r for user in db.session.scalars(select(User)) for r in user.roles}
+    assert roles == set(Role)
+    assert db.session.scalar(select(func.count(User.id))) == 4

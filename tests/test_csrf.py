@@ -1,0 +1,97 @@
+"""With CSRF protection on, no state-changing request without a valid token gets through."""
+
+import pytest
+from sqlalchemy import func, select
+
+from qpmusic.accounts.models import Invitation, User
+from qpmusic.enums import Role
+from qpmusic.extensions import db
+from qpmusic.notifications.models import OutboxMessage
+from tests.conftest import PASSWORD
+from tests.factories import InvitationFactory, UserFactory
+from tests.translations import translated
+
+SAMPLE_VALUES = {"token": "sometoken", "invitation_id": 1}
+
+
+def state_changing_urls(app):
+    with app.test_request_context():
+        for rule in app.url_map.iter_rules():
+            methods = rule.methods - {"GET", "HEAD", "OPTIONS"}
+            if methods:
+                values = {arg: SAMPLE_VALUES[arg] for arg in rule.arguments}
+                path = app.url_for(rule.endpoint, **values)
+                yield from ((method, path) for method in sorted(methods))
+
+
+def snapshot():
+    return tuple(
+        db.session.scalar(select(func.count()).select_from(model))
+        for model in (User, Invitation, OutboxMessage)
+    )
+
+
+def test_every_state_changing_endpoint_is_listed(csrf_app):
+    paths = {path for _, path in state_changing_urls(csrf_app)}
+
+    assert {
+        "/login",
+        "/register",
+        "/logout",
+        "/language",
+        "/password/forgot",
+        "/profile/",
+        "/profile/password",
+        "/profile/email",
+        "/admin/invitations",
+        "/invitation/sometoken",
+    } <= paths
+
+
+@pytest.mark.parametrize("token", [None, "forged-token"])
+def test_requests_without_a_valid_token_are_refused_and_change_nothing(csrf_app, token):
+    UserFactory(email="office@example.org", role=Role.ADMIN)
+    InvitationFactory()
+    client = csrf_app.test_client()
+    login_page = client.get("/login")
+    assert login_page.status_code == 200
+    data = {
+        "email": "office@example.org",
+        "password": PASSWORD,
+        "name": "X",
+        "confirm": PASSWORD,
+        "lang": "fr",
+        "role": "admin",
+        "language": "fr",
+        "current_password": PASSWORD,
+    }
+    if token:
+        data["csrf_token"] = token
+    before = snapshot()
+
+    for method, path in state_changing_urls(csrf_app):
+        response = client.open(path, method=method, data=data, headers={"Accept-Language": "fr"})
+        assert response.status_code == 400, (method, path)
+        assert (
+            translated(
+                "The form had expired or was not sent from this site, so nothing was saved. "
+                "Please reload the page and send it again.",
+                "fr",
+            )
+            in response.text
+        )
+
+    assert snapshot() == before
+
+
+def test_a_valid_token_lets_the_login_through(csrf_app):
+    UserFactory(email="mia@example.org")
+    client = csrf_app.test_client()
+    page = client.get("/login").text
+    token = page.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
+
+    response = client.post(
+        "/login", data={"email": "mia@example.org", "password": PASSWORD, "csrf_token": token}
+    )
+
+    assert response.status_code == 302
