@@ -62,4 +62,6 @@ def test_every_setting_is_documented_in_the_readme():
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
 
     for name, (default, _) in SETTINGS.items():
-        assert f"`QPMUSIC_{name}`" in readme, name
+        row = next((line for line in readme.splitlines() if f"| `QPMUSIC_{name}` |" in line), "")
+        assert row, f"QPMUSIC_{name} is missing from the README"
+        assert (f"`{default}`" if default else "(empty)") in row, name

@@ -97,7 +97,7 @@ def test_app_processes_start_after_the_migration(project):
 
 
 def test_celery_commands_name_the_celery_instance(project):
-    # worker.py also exposes the Flask app as `app`, which `celery -A worker` would load instead.
+    # A bare `-A worker` loads a module attribute named `app` before `celery`, even a Flask app.
     services = project["services"]
     for name in ("worker", "beat"):
         command = services[name]["command"]
