@@ -29,6 +29,10 @@ SETTINGS = {
     "INVITATION_MAX_AGE": ("1209600", "seconds a staff invitation link stays valid"),
     "MEDIA_ROOT": ("", "folder for uploaded media; empty means instance/media"),
     "SECURE_COOKIES": ("", "force Secure cookies; on by default in production"),
+    "TRUSTED_PROXIES": (
+        "0",
+        "proxies in front (1 behind a TLS proxy) whose X-Forwarded-* is trusted",
+    ),
 }
 
 
@@ -106,6 +110,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_SECURE": secure_cookies,
         "WTF_CSRF_TIME_LIMIT": None,
         "PASSWORD_HASH_FAST": env == "testing",
+        "TRUSTED_PROXIES": int(setting("TRUSTED_PROXIES")),
     }
     config.update(overrides or {})
     if production:
