@@ -39,6 +39,15 @@ def celery_init_app(app: Flask) -> Celery:
     return celery_app
 
 
+def bound_task(task) -> Task:
+    """``task`` as registered on the current Flask app's Celery (eager or with a broker).
+
+    ``shared_task`` proxies follow Celery's process-wide default app, which is whichever app
+    was created last; looking the task up through the Flask app keeps each app's own broker.
+    """
+    return current_app.extensions["celery"].tasks[task.name]
+
+
 def send_after_commit(task, *args, **kwargs) -> None:
     """Queue ``task`` to be sent once the current transaction commits (dropped on rollback)."""
     db.session.info.setdefault(PENDING_KEY, []).append((task, args, kwargs))
@@ -48,10 +57,8 @@ def send_after_commit(task, *args, **kwargs) -> None:
 def _send_pending_tasks(session: Session) -> None:
     pending = session.info.pop(PENDING_KEY, [])
     for task, args, kwargs in pending:
-        # The task as registered on this Flask app's Celery (eager or with a broker).
-        bound = current_app.extensions["celery"].tasks[task.name]
         try:
-            bound.apply_async(args=args, kwargs=kwargs, retry=False)
+            bound_task(task).apply_async(args=args, kwargs=kwargs, retry=False)
         except Exception:
             # The broker is unreachable: the row that needs the task is committed, and the
             # periodic sweep sends it again once the broker is back.

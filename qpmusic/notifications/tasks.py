@@ -8,6 +8,7 @@ from flask import current_app
 from flask_mailman import EmailMultiAlternatives
 from sqlalchemy import select, update
 
+from qpmusic.celery_app import bound_task
 from qpmusic.enums import OutboxStatus
 from qpmusic.extensions import db
 from qpmusic.notifications.models import OutboxMessage
@@ -86,5 +87,5 @@ def sweep_outbox() -> int:
         )
     ).all()
     for message_id in stale:
-        deliver_email.delay(message_id)
+        bound_task(deliver_email).delay(message_id)
     return len(stale)

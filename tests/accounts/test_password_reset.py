@@ -98,3 +98,15 @@ def test_reset_logs_out_every_other_session(app, mailbox):
     phone.post(path, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
 
     assert laptop.get("/profile/").status_code == 302
+
+
+def test_reset_requests_are_rate_limited(client, mailbox):
+    UserFactory(email="mia@example.org")
+    for _ in range(5):
+        client.post("/password/forgot", data={"email": "mia@example.org"})
+    mailbox.wait_for(5)
+
+    response = client.post("/password/forgot", data={"email": "mia@example.org"})
+
+    assert response.status_code == 429
+    assert len(mailbox.messages) == 5

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from qpmusic.celery_app import bound_task
 from qpmusic.enums import OutboxStatus
 from qpmusic.extensions import db
 from qpmusic.notifications.models import OutboxMessage
@@ -61,8 +62,8 @@ def test_running_the_task_again_does_not_send_twice(mailbox):
     db.session.commit()
     mailbox.wait_for(1)
 
-    assert deliver_email.apply(args=[message.id]).get() == "skipped"
-    assert deliver_email.apply(args=[message.id]).get() == "skipped"
+    assert bound_task(deliver_email).apply(args=[message.id]).get() == "skipped"
+    assert bound_task(deliver_email).apply(args=[message.id]).get() == "skipped"
 
     assert len(mailbox.messages) == 1
     db.session.refresh(message)
@@ -81,7 +82,7 @@ def test_a_refusing_mail_server_leaves_the_message_for_a_retry(app, mailbox):
     assert message.next_attempt_at is not None
 
     mailbox.refuse = False
-    assert deliver_email.apply(args=[message.id]).get() == "sent"
+    assert bound_task(deliver_email).apply(args=[message.id]).get() == "sent"
     db.session.refresh(message)
     assert (message.status, message.attempts) == (OutboxStatus.SENT, 2)
     assert len(mailbox.messages) == 1
@@ -92,12 +93,12 @@ def test_a_message_is_marked_failed_after_the_last_attempt(app, mailbox):
     message = queue()
     db.session.commit()
     for _ in range(app.config["MAIL_MAX_ATTEMPTS"] - 1):
-        deliver_email.apply(args=[message.id])
+        bound_task(deliver_email).apply(args=[message.id])
 
     db.session.refresh(message)
     assert message.status == OutboxStatus.FAILED
     assert message.attempts == app.config["MAIL_MAX_ATTEMPTS"]
-    assert deliver_email.apply(args=[message.id]).get() == "skipped"
+    assert bound_task(deliver_email).apply(args=[message.id]).get() == "skipped"
     assert mailbox.messages == []
 
 
@@ -110,7 +111,7 @@ def test_the_sweep_resends_messages_whose_task_never_ran(app, mailbox):
     message.created_at = utcnow() - timedelta(hours=1)
     db.session.commit()
 
-    assert sweep_outbox.apply().get() == 1
+    assert bound_task(sweep_outbox).apply().get() == 1
 
     assert len(mailbox.wait_for(1)) == 1
-    assert sweep_outbox.apply().get() == 0
+    assert bound_task(sweep_outbox).apply().get() == 0
