@@ -25,10 +25,10 @@ CITIES = [
 ]
 
 ACCOUNTS = [
-    (Role.ADMIN, "admin@demo.qpmusic.test", "Office Esch-sur-Alzette", "de", None),
-    (Role.COORDINATOR, "coordinator@demo.qpmusic.test", "Claire Coordinatrice", "fr", None),
-    (Role.JUROR, "juror@demo.qpmusic.test", "Jonas Juror", "de", "Trier"),
-    (Role.APPLICANT, "musician@demo.qpmusic.test", "Mia Musician", "en", None),
+    (Role.ADMIN, "admin@qpmusic.example.org", "Office Esch-sur-Alzette", "de", None),
+    (Role.COORDINATOR, "coordinator@qpmusic.example.org", "Claire Coordinatrice", "fr", None),
+    (Role.JUROR, "juror@qpmusic.example.org", "Jonas Juror", "de", "Trier"),
+    (Role.APPLICANT, "musician@qpmusic.example.org", "Mia Musician", "en", None),
 ]
 
 

@@ -46,7 +46,7 @@ def test_seed_demo_loads_cities_an_open_call_and_one_account_per_role(runner):
     second = runner.invoke(args=["qp", "seed-demo"])
 
     assert first.exit_code == second.exit_code == 0
-    assert "admin@demo.qpmusic.test" in first.output
+    assert "admin@qpmusic.example.org" in first.output
     assert "password: quattropole-demo" in first.output
     cities = db.session.scalars(select(City).order_by(City.name_en)).all()
     assert [c.name_fr for c in cities] == ["Luxembourg", "Metz", "Sarrebruck", "Trèves"]
@@ -55,3 +55,14 @@ def test_seed_demo_loads_cities_an_open_call_and_one_account_per_role(runner):
     roles = {r for user in db.session.scalars(select(User)) for r in user.roles}
     assert roles == set(Role)
     assert db.session.scalar(select(func.count(User.id))) == 4
+
+
+def test_every_demo_login_works_through_the_login_form(runner, client):
+    from qpmusic.demo import ACCOUNTS, DEMO_PASSWORD
+
+    runner.invoke(args=["qp", "seed-demo"])
+
+    for _, email, *_ in ACCOUNTS:
+        response = client.post("/login", data={"email": email, "password": DEMO_PASSWORD})
+        assert response.status_code == 302, email
+        client.post("/logout")
