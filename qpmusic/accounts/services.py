@@ -169,6 +169,11 @@ def update_profile(*, user: User, name: str, language: str) -> None:
     user.language = language
 
 
+def set_language(*, user: User, language: str) -> None:
+    """The language of the user's pages and e-mails, as chosen in the header's switcher."""
+    user.language = language
+
+
 def request_email_change(*, user: User, new_email: str, password: str) -> None:
     """E-mail a confirmation link to the new address; the account keeps the old one until then."""
     if not check_password(user.password_hash, password):

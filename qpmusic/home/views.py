@@ -13,6 +13,7 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import select, text
 
+from qpmusic.accounts.services import set_language
 from qpmusic.accounts.views import safe_next
 from qpmusic.editions.models import Edition
 from qpmusic.enums import EditionPhase
@@ -39,7 +40,7 @@ def switch_language():
     if language in current_app.config["LANGUAGES"]:
         session["lang"] = language
         if current_user.is_authenticated:
-            current_user.language = language
+            set_language(user=current_user, language=language)
             db.session.commit()
     return redirect(safe_next(request.form.get("next")) or url_for("home.index"))
 
