@@ -13,8 +13,9 @@ from qpmusic.accounts.services import (
     absolute_url,
     find_user,
     normalize_email,
+    read_link,
 )
-from qpmusic.accounts.tokens import TokenError, make_token, read_token
+from qpmusic.accounts.tokens import make_token
 from qpmusic.audit.services import record_event
 from qpmusic.enums import Role
 from qpmusic.extensions import db
@@ -81,10 +82,7 @@ def _send(invitation: Invitation) -> None:
 
 
 def invitation_from_token(token: str) -> Invitation:
-    try:
-        payload = read_token("invitation", token, current_app.config["INVITATION_MAX_AGE"])
-    except TokenError as exc:
-        raise AccountError(TOKEN_MESSAGES[exc.reason]) from exc
+    payload = read_link("invitation", token, "INVITATION_MAX_AGE")
     invitation = db.session.get(Invitation, payload.get("id"))
     if invitation is None or invitation.nonce != payload.get("n") or invitation.revoked_at:
         raise AccountError(TOKEN_MESSAGES["invalid"])

@@ -1,12 +1,13 @@
 """The profile: name, language, password and e-mail address."""
 
-from flask import Blueprint, flash, redirect, render_template, session, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
 from qpmusic.accounts import services
 from qpmusic.accounts.forms import ChangeEmailForm, ChangePasswordForm, ProfileForm
 from qpmusic.accounts.services import AccountError
+from qpmusic.accounts.views import renew_session
 from qpmusic.extensions import db
 
 bp = Blueprint("profile", __name__, url_prefix="/profile")
@@ -49,10 +50,7 @@ def change_password():
             db.session.commit()
             # The account's token changed: a fresh session on this device carries the new one.
             user = current_user._get_current_object()
-            language = session.get("lang")
-            session.clear()
-            if language:
-                session["lang"] = language
+            renew_session()
             login_user(user)
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("profile.edit"))

@@ -27,6 +27,14 @@ class AccountError(Exception):
     """A request that cannot be carried out; the message is shown to the person."""
 
 
+def read_link(purpose: str, token: str, max_age_setting: str = "TOKEN_MAX_AGE") -> dict:
+    """The payload of an e-mailed link, or an AccountError saying why it cannot be used."""
+    try:
+        return read_token(purpose, token, current_app.config[max_age_setting])
+    except TokenError as exc:
+        raise AccountError(TOKEN_MESSAGES[exc.reason]) from exc
+
+
 def normalize_email(email: str) -> str:
     return email.strip().lower()
 
@@ -83,10 +91,7 @@ def send_verification(*, user: User) -> None:
 
 def verify_email(*, token: str) -> User:
     """Mark the address in ``token`` as confirmed; a second use is refused and changes nothing."""
-    try:
-        payload = read_token("verify-email", token, current_app.config["TOKEN_MAX_AGE"])
-    except TokenError as exc:
-        raise AccountError(TOKEN_MESSAGES[exc.reason]) from exc
+    payload = read_link("verify-email", token)
     user = db.session.get(User, payload.get("uid"))
     if user is None or user.email != payload.get("email"):
         raise AccountError(TOKEN_MESSAGES["invalid"])
@@ -125,10 +130,7 @@ def request_password_reset(*, email: str) -> None:
 
 
 def user_for_reset(token: str) -> User:
-    try:
-        payload = read_token("reset-password", token, current_app.config["TOKEN_MAX_AGE"])
-    except TokenError as exc:
-        raise AccountError(TOKEN_MESSAGES[exc.reason]) from exc
+    payload = read_link("reset-password", token)
     user = db.session.get(User, payload.get("uid"))
     if user is None:
         raise AccountError(TOKEN_MESSAGES["invalid"])
@@ -196,10 +198,7 @@ def request_email_change(*, user: User, new_email: str, password: str) -> None:
 
 
 def confirm_email_change(*, token: str) -> User:
-    try:
-        payload = read_token("change-email", token, current_app.config["TOKEN_MAX_AGE"])
-    except TokenError as exc:
-        raise AccountError(TOKEN_MESSAGES[exc.reason]) from exc
+    payload = read_link("change-email", token)
     user = db.session.get(User, payload.get("uid"))
     if user is None:
         raise AccountError(TOKEN_MESSAGES["invalid"])

@@ -28,6 +28,14 @@ def attempt_limit() -> str:
     return current_app.config["RATELIMIT_LOGIN"]
 
 
+def renew_session() -> None:
+    """Start a fresh session (a planted session id is worthless), keeping the chosen language."""
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+
+
 def safe_next(target: str | None) -> str | None:
     """Only same-site paths; ``//evil.example`` and ``https://…`` are ignored."""
     if not target:
@@ -84,10 +92,7 @@ def login():
                 _("Please confirm your e-mail address first. We have sent you a new link.")
             )
         else:
-            language = session.get("lang")
-            session.clear()  # a new session at login, so a planted session id is worthless
-            if language:
-                session["lang"] = language
+            renew_session()
             login_user(user, remember=form.remember.data)
             db.session.commit()
             flash(_("Welcome, %(name)s.", name=user.display_name), "success")
@@ -99,10 +104,7 @@ def login():
 @login_required
 def logout():
     logout_user()
-    language = session.get("lang")
-    session.clear()
-    if language:
-        session["lang"] = language
+    renew_session()
     flash(_("You are logged out."), "info")
     return redirect(url_for("home.index"))
 
