@@ -6,7 +6,7 @@ import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
 from qpmusic.accounts.models import Invitation, User, UserRole
-from qpmusic.accounts.passwords import hash_password
+from qpmusic.accounts.passwords import check_password, hash_password
 from qpmusic.editions.models import Edition
 from qpmusic.enums import EditionPhase, Role
 from qpmusic.extensions import db
@@ -69,3 +69,9 @@ class EditionFactory(Base):
     opens_at = factory.LazyFunction(lambda: utcnow() - timedelta(days=7))
     closes_at = factory.LazyFunction(lambda: utcnow() + timedelta(days=30))
     phase = EditionPhase.OPEN
+
+
+def has_password(user, password) -> bool:
+    """Whether ``user`` (reloaded from the database) now has ``password``."""
+    db.session.refresh(user)
+    return check_password(user.password_hash, password)

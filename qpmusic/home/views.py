@@ -11,12 +11,11 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from qpmusic.accounts.services import set_language
 from qpmusic.accounts.views import safe_next
-from qpmusic.editions.models import Edition
-from qpmusic.enums import EditionPhase
+from qpmusic.editions.services import current_edition
 from qpmusic.extensions import db
 
 bp = Blueprint("home", __name__)
@@ -24,13 +23,7 @@ bp = Blueprint("home", __name__)
 
 @bp.route("/")
 def index():
-    current = db.session.scalar(
-        select(Edition)
-        .where(Edition.phase.notin_([EditionPhase.DRAFT, EditionPhase.ARCHIVED]))
-        .order_by(Edition.year.desc())
-        .limit(1)
-    )
-    return render_template("home/index.html", edition=current)
+    return render_template("home/index.html", edition=current_edition())
 
 
 @bp.route("/language", methods=["POST"])

@@ -38,6 +38,10 @@ def accept(client, path, **data):
     return client.post(path, data=form)
 
 
+def staff_account():
+    return db.session.scalar(select(User).where(User.email == "jury@example.org"))
+
+
 def invitation_path(mailbox):
     return link_in(mailbox.wait_for(1)[-1], "/invitation/").removeprefix("http://localhost")
 
@@ -77,7 +81,7 @@ def test_accepting_creates_a_verified_staff_account_and_uses_up_the_link(client,
     response = accept(client, path)
 
     assert response.status_code == 302
-    user = db.session.scalar(select(User).where(User.email == "jury@example.org"))
+    user = staff_account()
     assert user.roles == {Role.JUROR}
     assert user.city_id == trier.id
     assert user.email_verified
@@ -115,7 +119,7 @@ def test_a_revoked_invitation_cannot_be_accepted(client, auth, mailbox):
     response = accept(client, path)
 
     assert response.status_code == 400
-    assert db.session.scalar(select(User).where(User.email == "jury@example.org")) is None
+    assert staff_account() is None
 
 
 def test_resending_replaces_the_link(client, auth, mailbox):
@@ -143,7 +147,7 @@ def test_an_expired_invitation_cannot_be_accepted(client, auth, mailbox):
         response = accept(client, path)
 
     assert response.status_code == 400
-    assert db.session.scalar(select(User).where(User.email == "jury@example.org")) is None
+    assert staff_account() is None
 
 
 def test_only_admins_see_invitations(client, auth):

@@ -4,10 +4,8 @@ from datetime import timedelta
 
 import time_machine
 
-from qpmusic.accounts.passwords import check_password
-from qpmusic.extensions import db
 from tests.conftest import PASSWORD
-from tests.factories import UserFactory
+from tests.factories import UserFactory, has_password
 from tests.mail_sink import link_in
 from tests.translations import translated
 
@@ -17,6 +15,10 @@ NEW_PASSWORD = "Neue-Tonleiter-77"
 def ask_for_reset(client, mailbox, email="mia@example.org"):
     client.post("/password/forgot", data={"email": email})
     return link_in(mailbox.wait_for(1)[0], "/password/reset/").removeprefix("http://localhost")
+
+
+def choose(client, path, password):
+    return client.post(path, data={"password": password, "confirm": password})
 
 
 def test_reset_request_looks_the_same_for_known_and_unknown_addresses(client, mailbox):
@@ -38,18 +40,14 @@ def test_reset_link_sets_a_new_password_once(client, auth, mailbox):
     path = ask_for_reset(client, mailbox)
     assert mailbox.messages[0]["Content-Language"] == "fr"
 
-    response = client.post(path, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    response = choose(client, path, NEW_PASSWORD)
 
     assert response.status_code == 302
-    db.session.refresh(user)
-    assert check_password(user.password_hash, NEW_PASSWORD)
-    again = client.post(
-        path, data={"password": "Dritte-Fassung-99", "confirm": "Dritte-Fassung-99"}
-    )
+    assert has_password(user, NEW_PASSWORD)
+    again = choose(client, path, "Dritte-Fassung-99")
     assert again.status_code == 400
     assert translated("This link has already been used.", "de") in again.text
-    db.session.refresh(user)
-    assert check_password(user.password_hash, NEW_PASSWORD)
+    assert has_password(user, NEW_PASSWORD)
 
 
 def test_expired_reset_link_is_refused(client, mailbox):
@@ -57,35 +55,32 @@ def test_expired_reset_link_is_refused(client, mailbox):
     path = ask_for_reset(client, mailbox)
 
     with time_machine.travel(timedelta(days=1, seconds=1)):
-        response = client.post(path, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+        response = choose(client, path, NEW_PASSWORD)
 
     assert response.status_code == 400
     assert translated("This link has expired. Please ask for a new one.", "de") in response.text
-    db.session.refresh(user)
-    assert check_password(user.password_hash, PASSWORD)
+    assert has_password(user, PASSWORD)
 
 
 def test_forged_reset_link_is_refused(client, mailbox):
     user = UserFactory(email="mia@example.org")
     path = ask_for_reset(client, mailbox)
 
-    response = client.post(path + "x", data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    response = choose(client, path + "x", NEW_PASSWORD)
 
     assert response.status_code == 400
-    db.session.refresh(user)
-    assert check_password(user.password_hash, PASSWORD)
+    assert has_password(user, PASSWORD)
 
 
 def test_reset_refuses_a_weak_password_and_keeps_the_link_usable(client, mailbox):
     user = UserFactory(email="mia@example.org")
     path = ask_for_reset(client, mailbox)
 
-    weak = client.post(path, data={"password": "aaaaaaaaaa1", "confirm": "aaaaaaaaaa1"})
+    weak = choose(client, path, "aaaaaaaaaa1")
 
     assert weak.status_code == 200
     assert translated("Use more different characters.", "de") in weak.text
-    db.session.refresh(user)
-    assert check_password(user.password_hash, PASSWORD)
+    assert has_password(user, PASSWORD)
     assert client.get(path).status_code == 200
 
 
@@ -95,7 +90,7 @@ def test_reset_logs_out_every_other_session(app, mailbox):
     laptop.post("/login", data={"email": "mia@example.org", "password": PASSWORD})
     path = ask_for_reset(phone, mailbox)
 
-    phone.post(path, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    choose(phone, path, NEW_PASSWORD)
 
     assert laptop.get("/profile/").status_code == 302
 

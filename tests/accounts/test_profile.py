@@ -1,9 +1,8 @@
 """The profile: name, preferred language, password and e-mail address."""
 
-from qpmusic.accounts.passwords import check_password
 from qpmusic.extensions import db
 from tests.conftest import PASSWORD
-from tests.factories import UserFactory
+from tests.factories import UserFactory, has_password
 from tests.mail_sink import link_in
 from tests.translations import translated
 
@@ -44,8 +43,7 @@ def test_change_password_needs_the_current_one(client, auth):
 
     assert response.status_code == 400
     assert translated("Your current password is not correct.", "de") in response.text
-    db.session.refresh(user)
-    assert check_password(user.password_hash, PASSWORD)
+    assert has_password(user, PASSWORD)
 
 
 def test_change_password_keeps_this_session_and_ends_the_others(app, mailbox):
@@ -64,8 +62,7 @@ def test_change_password_keeps_this_session_and_ends_the_others(app, mailbox):
     )
 
     assert response.status_code == 302
-    db.session.refresh(user)
-    assert check_password(user.password_hash, "Neue-Tonleiter-77")
+    assert has_password(user, "Neue-Tonleiter-77")
     assert here.get("/profile/").status_code == 200
     assert elsewhere.get("/profile/").status_code == 302
     assert mailbox.wait_for(1)[0]["To"] == "mia@example.org"
