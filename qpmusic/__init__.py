@@ -38,10 +38,13 @@ def register_extensions(app: Flask) -> None:
 
     # Every model module, so metadata (and so migrations) always sees the whole schema.
     import qpmusic.accounts.models
+    import qpmusic.applications.models
     import qpmusic.audit.models
     import qpmusic.editions.models
     import qpmusic.geo.models
-    import qpmusic.notifications.models  # noqa: F401
+    import qpmusic.notifications.models
+    import qpmusic.results.models
+    import qpmusic.screening.models  # noqa: F401
     from qpmusic.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
     from qpmusic.i18n import select_locale
 

@@ -35,3 +35,31 @@ class EditionPhase(enum.StrEnum):
     FINAL = "final"
     PUBLISHED = "published"
     ARCHIVED = "archived"
+
+
+class ApplicationStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    WITHDRAWN = "withdrawn"
+    ELIGIBLE = "eligible"
+    INELIGIBLE = "ineligible"
+    SHORTLISTED = "shortlisted"
+    NOT_SHORTLISTED = "not_shortlisted"
+    FINALIST = "finalist"
+    NOT_FINALIST = "not_finalist"
+    WINNER = "winner"
+    SPECIAL_PRIZE = "special_prize"
+
+
+class EligibilityKind(enum.StrEnum):
+    """The four ways a musician may be tied to the region; any one is enough."""
+
+    BORN = "born"
+    LIVES = "lives"
+    WORKS = "works"
+    STUDIES = "studies"
+
+
+class AwardKind(enum.StrEnum):
+    PRIZE = "prize"
+    SPECIAL = "special"

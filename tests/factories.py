@@ -1,16 +1,19 @@
 """factory_boy factories for every model the tests create."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
 from qpmusic.accounts.models import Invitation, User, UserRole
 from qpmusic.accounts.passwords import check_password, hash_password
-from qpmusic.editions.models import Edition
-from qpmusic.enums import EditionPhase, Role
+from qpmusic.applications.models import Application, EligibilityBasis, Work
+from qpmusic.editions.models import Criterion, Edition
+from qpmusic.enums import ApplicationStatus, AwardKind, EditionPhase, EligibilityKind, Role
 from qpmusic.extensions import db
 from qpmusic.geo.models import City
+from qpmusic.results.models import Award
 from qpmusic.timestamps import utcnow
 from tests.conftest import PASSWORD
 
@@ -69,6 +72,68 @@ class EditionFactory(Base):
     opens_at = factory.LazyFunction(lambda: utcnow() - timedelta(days=7))
     closes_at = factory.LazyFunction(lambda: utcnow() + timedelta(days=30))
     phase = EditionPhase.OPEN
+
+
+class CriterionFactory(Base):
+    class Meta:
+        model = Criterion
+
+    edition = factory.SubFactory(EditionFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    label_de = factory.Sequence(lambda n: f"Kriterium {n}")
+    label_fr = factory.Sequence(lambda n: f"Critère {n}")
+    label_en = factory.Sequence(lambda n: f"Criterion {n}")
+    weight = Decimal("1")
+
+
+class ApplicationFactory(Base):
+    """A draft by default; pass ``status`` and ``reference`` for a submitted one."""
+
+    class Meta:
+        model = Application
+
+    edition = factory.SubFactory(EditionFactory)
+    applicant = factory.SubFactory(UserFactory)
+    status = ApplicationStatus.DRAFT
+    artist_name = factory.Sequence(lambda n: f"Ensemble {n}")
+    contact_email = factory.LazyAttribute(lambda o: o.applicant.email)
+    biography = "Composes for live electronics and field recordings."
+
+
+class WorkFactory(Base):
+    class Meta:
+        model = Work
+
+    application = factory.SubFactory(ApplicationFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Study No. {n}")
+    year_composed = factory.LazyFunction(lambda: utcnow().year - 1)
+    duration_seconds = 420
+
+
+class EligibilityBasisFactory(Base):
+    """Lives in Konz by default, 8 km from Trier; pass ``nearest_city`` to set the city."""
+
+    class Meta:
+        model = EligibilityBasis
+
+    application = factory.SubFactory(ApplicationFactory)
+    kind = EligibilityKind.LIVES
+    place_id = 2885672
+    place_name = "Konz"
+    country = "DE"
+    latitude = 49.70045
+    longitude = 6.57652
+    distance_km = 8.0
+
+
+class AwardFactory(Base):
+    class Meta:
+        model = Award
+
+    edition = factory.SubFactory(EditionFactory)
+    application = factory.SubFactory(ApplicationFactory)
+    kind = AwardKind.PRIZE
 
 
 def has_password(user, password) -> bool:

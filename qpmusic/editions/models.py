@@ -2,8 +2,8 @@
 
 from decimal import Decimal
 
-from sqlalchemy import Enum, Numeric, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Enum, ForeignKey, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qpmusic.enums import EditionPhase
 from qpmusic.extensions import db
@@ -33,7 +33,13 @@ class Edition(db.Model):
         Enum(EditionPhase, name="edition_phase", values_callable=lambda e: [m.value for m in e]),
         default=EditionPhase.DRAFT,
     )
+    # Last reference number handed out (QP-<year>-<nnnn>), incremented under a row lock.
+    reference_counter: Mapped[int] = mapped_column(default=0)
     created_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+    criteria: Mapped[list["Criterion"]] = relationship(
+        back_populates="edition", cascade="all, delete-orphan", order_by="Criterion.position"
+    )
 
     def title(self, language: str) -> str:
         return getattr(self, f"title_{language}", None) or self.title_en
@@ -44,3 +50,33 @@ class Edition(db.Model):
     def is_open(self, now=None) -> bool:
         now = now or utcnow()
         return self.phase == EditionPhase.OPEN and self.opens_at <= now < self.closes_at
+
+
+class Criterion(db.Model):
+    """One scoring criterion of an edition, with its label and help in every language."""
+
+    __tablename__ = "criterion"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(
+        ForeignKey("edition.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=1)
+    label_de: Mapped[str] = mapped_column(String(200))
+    label_fr: Mapped[str] = mapped_column(String(200))
+    label_en: Mapped[str] = mapped_column(String(200))
+    help_de: Mapped[str] = mapped_column(Text, default="")
+    help_fr: Mapped[str] = mapped_column(Text, default="")
+    help_en: Mapped[str] = mapped_column(Text, default="")
+    weight: Mapped[Decimal] = mapped_column(Numeric(6, 2), default=Decimal("1"))
+    scale_min: Mapped[Decimal] = mapped_column(Numeric(6, 2), default=Decimal("0"))
+    scale_max: Mapped[Decimal] = mapped_column(Numeric(6, 2), default=Decimal("10"))
+    scale_step: Mapped[Decimal] = mapped_column(Numeric(6, 2), default=Decimal("1"))
+
+    edition: Mapped[Edition] = relationship(back_populates="criteria")
+
+    def label(self, language: str) -> str:
+        return getattr(self, f"label_{language}", None) or self.label_en
+
+    def help(self, language: str) -> str:
+        return getattr(self, f"help_{language}", None) or self.help_en

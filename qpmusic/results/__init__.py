@@ -1,0 +1,1 @@
+"""Tally, finalists and awards."""

@@ -1,0 +1,1 @@
+"""Coordinators screen submitted applications and build the shortlist."""
