@@ -75,13 +75,21 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from qpmusic.accounts import invitation_views, profile_views
     from qpmusic.accounts import views as account_views
+    from qpmusic.applications import views as application_views
+    from qpmusic.editions import views as edition_views
+    from qpmusic.geo import views as geo_views
     from qpmusic.home import views as home_views
     from qpmusic.notifications import views as mailbox_views
+    from qpmusic.screening import views as screening_views
 
     app.register_blueprint(home_views.bp)
     app.register_blueprint(account_views.bp)
     app.register_blueprint(profile_views.bp)
     app.register_blueprint(invitation_views.bp)
+    app.register_blueprint(edition_views.bp)
+    app.register_blueprint(geo_views.bp)
+    app.register_blueprint(application_views.bp)
+    app.register_blueprint(screening_views.bp)
     # Reading mail files in the browser is a development aid only.
     if app.debug and app.config["MAIL_BACKEND"] == "file":
         app.register_blueprint(mailbox_views.bp)

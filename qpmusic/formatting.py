@@ -5,11 +5,15 @@ from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from qpmusic.applications.labels import BASIS_LABELS, STATUS_LABELS
 from qpmusic.enums import Role
 from qpmusic.i18n import LANGUAGE_NAMES
 
 # (endpoint, label, roles that see it); None means everyone logged in.
 NAVIGATION = [
+    ("applications.status", _l("My application"), (Role.APPLICANT,)),
+    ("screening.index", _l("Screening"), (Role.COORDINATOR, Role.ADMIN)),
+    ("editions.admin_index", _l("Editions"), (Role.ADMIN,)),
     ("invitations.index", _l("Staff invitations"), (Role.ADMIN,)),
     ("profile.edit", _l("Profile"), None),
 ]
@@ -32,6 +36,8 @@ def register(app: Flask) -> None:
             "current_language": str(get_locale()),
             "language_names": LANGUAGE_NAMES,
             "navigation": navigation(app),
+            "status_labels": STATUS_LABELS,
+            "basis_labels": BASIS_LABELS,
             "request_path": request.full_path.rstrip("?") if has_request_context() else "/",
         }
 

@@ -1,0 +1,5 @@
+"""Pages of the editions feature."""
+
+from flask import Blueprint
+
+bp = Blueprint("editions", __name__)

@@ -1,0 +1,5 @@
+"""Pages of the geo feature."""
+
+from flask import Blueprint
+
+bp = Blueprint("geo", __name__)

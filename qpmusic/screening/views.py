@@ -1,0 +1,5 @@
+"""Pages of the screening feature."""
+
+from flask import Blueprint
+
+bp = Blueprint("screening", __name__)
