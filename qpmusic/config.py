@@ -81,6 +81,11 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
                     "task": "qpmusic.notifications.tasks.sweep_outbox",
                     "schedule": 60.0,
                 },
+                # Reminders go out at most an hour after they fall due.
+                "deadline-reminders": {
+                    "task": "qpmusic.applications.tasks.send_reminders",
+                    "schedule": 3600.0,
+                },
             },
         },
         "MAIL_BACKEND": setting("MAIL_BACKEND"),

@@ -1,5 +1,7 @@
 """What templates need beyond Jinja: the current language, locale formats, per-role navigation."""
 
+from datetime import datetime
+
 from flask import Flask, has_request_context, request
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
@@ -44,3 +46,5 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt)
     app.jinja_env.filters["date"] = lambda value, fmt="long": format_date(value, fmt)
     app.jinja_env.filters["number"] = format_decimal
+    # E-mail contexts are JSON, so their datetimes arrive as ISO strings.
+    app.jinja_env.filters["fromiso"] = datetime.fromisoformat

@@ -12,6 +12,9 @@ SUBJECTS = {
     "password_changed": _l("Your password was changed"),
     "confirm_new_email": _l("Confirm your new e-mail address"),
     "staff_invitation": _l("Invitation to the QuattroPole Music Prize"),
+    "application_submitted": _l("Your application has been received"),
+    "application_resubmitted": _l("Your changed application has been received"),
+    "application_reminder": _l("Your application is not submitted yet"),
 }
 
 

@@ -1,0 +1,184 @@
+"""Drafting an application step by step; callers own the transaction."""
+
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from qpmusic.applications.completeness import MAX_BASES
+from qpmusic.applications.models import Application, EligibilityBasis, Work
+from qpmusic.audit.services import record_event
+from qpmusic.enums import ApplicationStatus
+from qpmusic.extensions import db
+from qpmusic.geo.eligibility import check_place
+from qpmusic.geo.models import City
+from qpmusic.geo.places import resolve_place
+
+EDITABLE = (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED)
+
+
+class ApplicationError(Exception):
+    """A refused change, with a message for the applicant."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def deadline_passed_message(edition) -> str:
+    return _(
+        "The deadline was %(deadline)s (Luxembourg time); applications can no longer be "
+        "submitted or changed.",
+        deadline=format_datetime(edition.closes_at, "full"),
+    )
+
+
+def application_for(*, applicant, edition) -> Application | None:
+    return db.session.scalar(
+        select(Application).where(
+            Application.applicant_id == applicant.id, Application.edition_id == edition.id
+        )
+    )
+
+
+def start_application(*, applicant, edition, now) -> Application:
+    """The applicant's draft for ``edition``; a second start returns the same draft."""
+    existing = application_for(applicant=applicant, edition=edition)
+    if existing is not None:
+        return existing
+    if not edition.is_open(now):
+        raise ApplicationError(_("This call is not open for applications."))
+    application = Application(
+        edition=edition,
+        applicant=applicant,
+        artist_name=applicant.name,
+        contact_email=applicant.email,
+    )
+    db.session.add(application)
+    db.session.flush()
+    record_event(actor=applicant, action="application.started", target=application)
+    return application
+
+
+def ensure_editable(application: Application, now) -> None:
+    if application.status not in EDITABLE:
+        raise ApplicationError(_("This application can no longer be changed."))
+    if not application.edition.is_open(now):
+        raise ApplicationError(deadline_passed_message(application.edition))
+
+
+def _changed(application: Application) -> None:
+    # A submitted application stays submitted; the flag tells the applicant to re-submit.
+    if application.status == ApplicationStatus.SUBMITTED:
+        application.changed_since_submission = True
+
+
+def save_profile(*, application, now, artist_name, contact_email, phone, website, links) -> None:
+    """Step 1: the name the jury sees and how to reach the applicant."""
+    ensure_editable(application, now)
+    application.artist_name = artist_name.strip()
+    application.contact_email = contact_email.strip().lower()
+    application.phone = phone.strip()
+    application.website = website.strip()
+    application.links = links.strip()
+    _changed(application)
+
+
+def save_biography(*, application, now, biography: str) -> None:
+    ensure_editable(application, now)
+    application.biography = biography.strip()
+    _changed(application)
+
+
+def add_basis(
+    *, application, now, kind, place_text: str, place_id, manual: bool, explanation: str = ""
+) -> EligibilityBasis:
+    """Add a place the applicant is tied to, measured against the network's cities.
+
+    A place from the shipped list gets its nearest city and great-circle distance; a place typed
+    by hand (``manual``) keeps the applicant's explanation and flags the application for the
+    coordinators.
+    """
+    ensure_editable(application, now)
+    if len(application.bases) >= MAX_BASES:
+        raise ApplicationError(_("You can name at most %(n)d places.", n=MAX_BASES))
+    if manual:
+        basis = EligibilityBasis(
+            kind=kind, place_name=place_text.strip(), manual=True, explanation=explanation.strip()
+        )
+    else:
+        place = resolve_place(place_text, place_id)
+        if place is None:
+            raise ApplicationError(
+                _(
+                    "We could not find “%(place)s”. Choose the place from the list, or tick "
+                    "“My place is not in the list” and explain.",
+                    place=place_text.strip()[:80],
+                )
+            )
+        cities = db.session.scalars(select(City).order_by(City.id)).all()
+        check = check_place(place, cities, application.edition.radius_km)
+        basis = EligibilityBasis(
+            kind=kind,
+            place_id=place.id,
+            place_name=place.name,
+            country=place.country,
+            latitude=place.latitude,
+            longitude=place.longitude,
+            nearest_city=check.city,
+            distance_km=round(check.distance_km, 1) if check.city is not None else None,
+        )
+    application.bases.append(basis)
+    _changed(application)
+    return basis
+
+
+def remove_basis(*, application, now, basis_id: int) -> None:
+    ensure_editable(application, now)
+    basis = next((b for b in application.bases if b.id == basis_id), None)
+    if basis is None:
+        raise ApplicationError(_("This place is not part of your application."))
+    application.bases.remove(basis)
+    _changed(application)
+
+
+def save_work(*, application, now, work_id: int | None = None, **fields) -> Work:
+    """Add a work, or change one; at most the edition's number of works."""
+    ensure_editable(application, now)
+    if work_id is None:
+        if len(application.works) >= application.edition.max_works:
+            raise ApplicationError(
+                _(
+                    "You have already added %(n)d works, the most this call allows.",
+                    n=application.edition.max_works,
+                )
+            )
+        work = Work(position=max((w.position for w in application.works), default=0) + 1)
+        application.works.append(work)
+    else:
+        work = work_of(application, work_id)
+    for name, value in fields.items():
+        setattr(work, name, value.strip() if isinstance(value, str) else value)
+    _changed(application)
+    return work
+
+
+def work_of(application: Application, work_id: int) -> Work:
+    work = next((w for w in application.works if w.id == work_id), None)
+    if work is None:
+        raise ApplicationError(_("This work is not part of your application."))
+    return work
+
+
+def remove_work(*, application, now, work_id: int) -> None:
+    ensure_editable(application, now)
+    application.works.remove(work_of(application, work_id))
+    for position, work in enumerate(application.works, start=1):
+        work.position = position
+    _changed(application)
+
+
+def save_consents(*, application, now, rules: bool, privacy: bool) -> None:
+    ensure_editable(application, now)
+    application.consent_rules_at = (application.consent_rules_at or now) if rules else None
+    application.consent_privacy_at = (application.consent_privacy_at or now) if privacy else None
+    _changed(application)

@@ -1,0 +1,202 @@
+"""The steps of an application; each one saves on its own, so leaving mid-way loses nothing."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from qpmusic.applications import services
+from qpmusic.applications.completeness import work_year_bounds
+from qpmusic.applications.forms import (
+    BasisForm,
+    BiographyForm,
+    ConfirmForm,
+    ConsentsForm,
+    ProfileForm,
+    WorkForm,
+    format_duration,
+    parse_duration,
+)
+from qpmusic.applications.services import ApplicationError
+from qpmusic.applications.views import applicant_only, bp, own_application, progress
+from qpmusic.extensions import db
+from qpmusic.timestamps import utcnow
+
+NEXT_STEP = {
+    "profile": "biography",
+    "biography": "eligibility",
+    "eligibility": "works",
+    "works": "consents",
+    "consents": "review",
+}
+
+
+def saved(application, step: str, change, *, stay: bool = False, **values):
+    """Run one service; on success commit and go on, on refusal explain and stay."""
+    try:
+        change(application=application, now=utcnow(), **values)
+    except ApplicationError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for(f".{step}", application_id=application.id))
+    db.session.commit()
+    flash(_("Saved."), "success")
+    target = step if stay else NEXT_STEP[step]
+    return redirect(url_for(f".{target}", application_id=application.id))
+
+
+def page(template: str, application, step: str, **context):
+    return render_template(
+        f"applications/{template}.html",
+        application=application,
+        step=step,
+        **progress(application),
+        **context,
+    )
+
+
+@bp.route("/applications/<int:application_id>/profile", methods=["GET", "POST"])
+@applicant_only
+def profile(application_id):
+    application = own_application(application_id)
+    form = ProfileForm(obj=application)
+    if form.validate_on_submit():
+        names = ("artist_name", "contact_email", "phone", "website", "links")
+        fields = {name: form[name].data or "" for name in names}
+        return saved(application, "profile", services.save_profile, **fields)
+    return page("profile", application, "profile", form=form)
+
+
+@bp.route("/applications/<int:application_id>/biography", methods=["GET", "POST"])
+@applicant_only
+def biography(application_id):
+    application = own_application(application_id)
+    form = BiographyForm(obj=application)
+    if form.validate_on_submit():
+        return saved(
+            application, "biography", services.save_biography, biography=form.biography.data
+        )
+    return page("biography", application, "biography", form=form)
+
+
+@bp.route("/applications/<int:application_id>/eligibility", methods=["GET", "POST"])
+@applicant_only
+def eligibility(application_id):
+    application = own_application(application_id)
+    form = BasisForm()
+    if form.validate_on_submit():
+        place_id = form.place_id.data
+        return saved(
+            application,
+            "eligibility",
+            services.add_basis,
+            stay=True,
+            kind=form.kind_value,
+            place_text=form.place.data,
+            place_id=int(place_id) if place_id and place_id.isdigit() else None,
+            manual=form.manual.data,
+            explanation=form.explanation.data or "",
+        )
+    return page("eligibility", application, "eligibility", form=form, confirm=ConfirmForm())
+
+
+@bp.route("/applications/<int:application_id>/eligibility/<int:basis_id>/remove", methods=["POST"])
+@applicant_only
+def remove_basis(application_id, basis_id):
+    application = own_application(application_id)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for(".eligibility", application_id=application_id))
+    return saved(application, "eligibility", services.remove_basis, stay=True, basis_id=basis_id)
+
+
+@bp.route("/applications/<int:application_id>/works")
+@applicant_only
+def works(application_id):
+    application = own_application(application_id)
+    return page("works", application, "works", confirm=ConfirmForm(), duration=format_duration)
+
+
+def _work_form(application, work=None) -> WorkForm:
+    form = WorkForm(obj=work)
+    edition = application.edition
+    form.year_bounds = work_year_bounds(
+        edition_year=edition.year,
+        age_limit=edition.work_age_limit,
+        closes_year=edition.closes_at.year,
+    )
+    if work is not None and request.method == "GET":
+        form.duration.data = format_duration(work.duration_seconds)
+    return form
+
+
+def _work_fields(form: WorkForm) -> dict:
+    return {
+        "title": form.title.data,
+        "year_composed": form.year_composed.data,
+        "in_progress": form.in_progress.data,
+        "duration_seconds": parse_duration(form.duration.data),
+        "description": form.description.data or "",
+        "techniques": form.techniques.data or "",
+        "links": form.links.data or "",
+    }
+
+
+@bp.route("/applications/<int:application_id>/works/new", methods=["GET", "POST"])
+@applicant_only
+def work_new(application_id):
+    application = own_application(application_id)
+    form = _work_form(application)
+    if form.validate_on_submit():
+        return saved(application, "works", services.save_work, stay=True, **_work_fields(form))
+    return page("work_form", application, "works", form=form, work=None)
+
+
+@bp.route("/applications/<int:application_id>/works/<int:work_id>", methods=["GET", "POST"])
+@applicant_only
+def work_edit(application_id, work_id):
+    application = own_application(application_id)
+    try:
+        work = services.work_of(application, work_id)
+    except ApplicationError:
+        return page("work_form", application, "works", form=None, work=None), 404
+    form = _work_form(application, work)
+    if form.validate_on_submit():
+        return saved(
+            application,
+            "works",
+            services.save_work,
+            stay=True,
+            work_id=work.id,
+            **_work_fields(form),
+        )
+    return page("work_form", application, "works", form=form, work=work)
+
+
+@bp.route("/applications/<int:application_id>/works/<int:work_id>/remove", methods=["POST"])
+@applicant_only
+def remove_work(application_id, work_id):
+    application = own_application(application_id)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for(".works", application_id=application_id))
+    return saved(application, "works", services.remove_work, stay=True, work_id=work_id)
+
+
+@bp.route("/applications/<int:application_id>/consents", methods=["GET", "POST"])
+@applicant_only
+def consents(application_id):
+    application = own_application(application_id)
+    form = ConsentsForm(
+        data={
+            "rules": application.consent_rules_at is not None,
+            "privacy": application.consent_privacy_at is not None,
+        }
+        if request.method == "GET"
+        else None
+    )
+    if form.validate_on_submit():
+        return saved(
+            application,
+            "consents",
+            services.save_consents,
+            rules=form.rules.data,
+            privacy=form.privacy.data,
+        )
+    return page("consents", application, "consents", form=form)
