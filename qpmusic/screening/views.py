@@ -1,5 +1,241 @@
-"""Pages of the screening feature."""
+"""Pages of the screening feature: the list, the detail with decisions and notes, the CSV."""
 
-from flask import Blueprint
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from jinja2 import TemplateNotFound
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+from wtforms.fields.choices import SelectChoice
+
+from qpmusic.accounts.guards import role_required
+from qpmusic.applications.models import Application, EligibilityBasis
+from qpmusic.audit.models import AuditEvent
+from qpmusic.editions.models import Edition
+from qpmusic.editions.services import current_edition
+from qpmusic.enums import ApplicationStatus, Role
+from qpmusic.extensions import db
+from qpmusic.geo.models import City
+from qpmusic.screening import services
+from qpmusic.screening.export import screening_csv
+from qpmusic.screening.forms import DecisionForm, FilterForm, NoteForm
+from qpmusic.screening.labels import ACTION_LABELS
+from qpmusic.screening.listing import nearest_basis, screening_list, screening_total
+from qpmusic.screening.models import ScreeningNote
+from qpmusic.timestamps import utcnow
 
 bp = Blueprint("screening", __name__)
+
+screeners_only = role_required(Role.COORDINATOR, Role.ADMIN)
+
+
+def _me():
+    """The logged-in user itself, not the proxy, so it can be stored on a relationship."""
+    return current_user._get_current_object()
+
+
+def _language() -> str:
+    return str(get_locale())
+
+
+def _chosen_edition(editions: list[Edition]) -> Edition | None:
+    """``?edition=<id>``, else the current call, else the newest edition there is."""
+    asked = request.args.get("edition", type=int)
+    if asked is not None:
+        return next((e for e in editions if e.id == asked), None) or abort(404)
+    current = current_edition()
+    return current or (editions[0] if editions else None)
+
+
+def _filter_form() -> FilterForm:
+    form = FilterForm(request.args)
+    cities = db.session.scalars(select(City).order_by(City.name_en)).all()
+    form.city.choices = [SelectChoice("", _("All cities"))] + [
+        SelectChoice(c.id, c.name(_language())) for c in cities
+    ]
+    return form
+
+
+def _editions() -> list[Edition]:
+    return db.session.scalars(select(Edition).order_by(Edition.year.desc())).all()
+
+
+@bp.route("/screening/")
+@screeners_only
+def index():
+    editions = _editions()
+    edition = _chosen_edition(editions)
+    form = _filter_form()
+    wanted = form.to_filter()
+    items = screening_list(edition, wanted) if edition else []
+    with_withdrawn = wanted.status == ApplicationStatus.WITHDRAWN
+    total = screening_total(edition, with_withdrawn=with_withdrawn) if edition else 0
+    return render_template(
+        "screening/index.html",
+        editions=editions,
+        edition=edition,
+        form=form,
+        wanted=wanted,
+        items=items,
+        total=total,
+    )
+
+
+@bp.route("/screening/export.csv")
+@screeners_only
+def export():
+    edition = _chosen_edition(_editions()) or abort(404)
+    items = screening_list(edition, _filter_form().to_filter())
+    body = screening_csv(items, language=_language())
+    stamp = utcnow().strftime("%Y%m%d-%H%M")
+    filename = f"qpmusic-screening-{edition.year}-{stamp}.csv"
+    return Response(
+        body.encode("utf-8"),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _application_or_404(application_id: int) -> Application:
+    application = db.session.scalar(
+        select(Application)
+        .where(Application.id == application_id)
+        .options(
+            joinedload(Application.edition),
+            joinedload(Application.applicant),
+            joinedload(Application.screened_by),
+            selectinload(Application.works),
+            selectinload(Application.bases).joinedload(EligibilityBasis.nearest_city),
+        )
+    )
+    # A draft is still the applicant's private work.
+    if application is None or application.status == ApplicationStatus.DRAFT:
+        abort(404)
+    return application
+
+
+def _has_template(name: str) -> bool:
+    try:
+        current_app.jinja_env.get_template(name)
+    except TemplateNotFound:
+        return False
+    return True
+
+
+def _render_detail(application: Application, decision_form=None, note_form=None):
+    notes = db.session.scalars(
+        select(ScreeningNote)
+        .where(ScreeningNote.application_id == application.id)
+        .options(joinedload(ScreeningNote.author))
+        .order_by(ScreeningNote.created_at.desc(), ScreeningNote.id.desc())
+    ).all()
+    history = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.target_type == "application", AuditEvent.target_id == application.id)
+        .options(joinedload(AuditEvent.actor))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    ).all()
+    if decision_form is None:
+        decision_form = DecisionForm(
+            data={
+                "decision": {
+                    ApplicationStatus.ELIGIBLE: "eligible",
+                    ApplicationStatus.INELIGIBLE: "ineligible",
+                }.get(application.status),
+                "reason": application.screening_reason,
+            }
+        )
+    return render_template(
+        "screening/detail.html",
+        application=application,
+        nearest=nearest_basis(application),
+        decision_form=decision_form,
+        note_form=note_form or NoteForm(),
+        notes=notes,
+        history=history,
+        can_decide=services.can_decide(application),
+        has_summary=_has_template("applications/_summary.html"),
+        action_labels=ACTION_LABELS,
+        screening_closed=services.screening_closed(application),
+    )
+
+
+@bp.route("/screening/<int:application_id>")
+@screeners_only
+def detail(application_id):
+    return _render_detail(_application_or_404(application_id))
+
+
+def _done(application: Application, message: str):
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("screening.detail", application_id=application.id))
+
+
+def _refused(application: Application, error: services.ScreeningError):
+    flash(str(error), "error")
+    return redirect(url_for("screening.detail", application_id=application.id))
+
+
+DECISIONS = {"eligible": services.mark_eligible, "ineligible": services.mark_ineligible}
+
+
+@bp.route("/screening/<int:application_id>/decision", methods=["POST"])
+@screeners_only
+def decide(application_id):
+    application = _application_or_404(application_id)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        return _render_detail(application, decision_form=form), 422
+    try:
+        DECISIONS[form.decision.data](application=application, actor=_me(), reason=form.reason.data)
+    except services.ScreeningError as error:
+        return _refused(application, error)
+    return _done(application, _("The decision has been saved."))
+
+
+@bp.route("/screening/<int:application_id>/notes", methods=["POST"])
+@screeners_only
+def add_note(application_id):
+    application = _application_or_404(application_id)
+    form = NoteForm()
+    if not form.validate_on_submit():
+        return _render_detail(application, note_form=form), 422
+    try:
+        services.add_note(application=application, author=_me(), body=form.body.data)
+    except services.ScreeningError as error:
+        return _refused(application, error)
+    return _done(application, _("The note has been added."))
+
+
+@bp.route("/screening/<int:application_id>/shortlist", methods=["POST"])
+@screeners_only
+def shortlist(application_id):
+    application = _application_or_404(application_id)
+    try:
+        services.shortlist(application=application, actor=_me())
+    except services.ScreeningError as error:
+        return _refused(application, error)
+    return _done(application, _("The application is on the shortlist."))
+
+
+@bp.route("/screening/<int:application_id>/unshortlist", methods=["POST"])
+@screeners_only
+def remove_from_shortlist(application_id):
+    application = _application_or_404(application_id)
+    try:
+        services.remove_from_shortlist(application=application, actor=_me())
+    except services.ScreeningError as error:
+        return _refused(application, error)
+    return _done(application, _("The application has been taken off the shortlist."))

@@ -1,0 +1,12 @@
+"""Translated names of the audit actions shown in an application's history."""
+
+from flask_babel import lazy_gettext as _l
+
+# Actions recorded by other features show under their technical name until named here.
+ACTION_LABELS = {
+    "application.marked_eligible": _l("Marked eligible"),
+    "application.marked_ineligible": _l("Marked not eligible"),
+    "application.shortlisted": _l("Put on the shortlist"),
+    "application.removed_from_shortlist": _l("Taken off the shortlist"),
+    "application.note_added": _l("Note added"),
+}
