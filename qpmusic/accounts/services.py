@@ -3,7 +3,7 @@
 Each function changes objects and queues e-mails in the caller's transaction; none commits.
 """
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -44,7 +44,11 @@ def find_user(email: str) -> User | None:
 
 
 def absolute_url(endpoint: str, **values) -> str:
-    return current_app.config["BASE_URL"] + url_for(endpoint, **values)
+    """An address for e-mails; works in requests and in tasks and commands (no request)."""
+    if has_request_context():
+        return current_app.config["BASE_URL"] + url_for(endpoint, **values)
+    adapter = current_app.url_map.bind("localhost")
+    return current_app.config["BASE_URL"] + adapter.build(endpoint, values)
 
 
 def register_user(*, email: str, password: str, name: str, language: str) -> User | None:
