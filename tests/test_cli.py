@@ -4,10 +4,12 @@ from sqlalchemy import func, select
 
 from qpmusic.accounts.models import User
 from qpmusic.accounts.passwords import check_password
+from qpmusic.applications.models import Application
 from qpmusic.editions.models import Edition
-from qpmusic.enums import Role
+from qpmusic.enums import AwardKind, EditionPhase, Role
 from qpmusic.extensions import db
 from qpmusic.geo.models import City
+from qpmusic.results.models import Award
 
 
 def test_create_admin_makes_a_verified_admin(runner):
@@ -50,11 +52,29 @@ def test_seed_demo_loads_cities_an_open_call_and_one_account_per_role(runner):
     assert "password: quattropole-demo" in first.output
     cities = db.session.scalars(select(City).order_by(City.name_en)).all()
     assert [c.name_fr for c in cities] == ["Luxembourg", "Metz", "Sarrebruck", "Trèves"]
-    edition = db.session.scalar(select(Edition))
+    edition = db.session.scalar(select(Edition).order_by(Edition.year.desc()))
     assert edition.is_open()
+    assert len(edition.criteria) == 4
     roles = {r for user in db.session.scalars(select(User)) for r in user.roles}
     assert roles == set(Role)
-    assert db.session.scalar(select(func.count(User.id))) == 4
+
+
+def test_seed_demo_gives_every_page_something_to_show(runner):
+    runner.invoke(args=["qp", "seed-demo"])
+    runner.invoke(args=["qp", "seed-demo"])
+
+    past, current = db.session.scalars(select(Edition).order_by(Edition.year)).all()
+    assert past.phase == EditionPhase.PUBLISHED
+    assert {award.kind for award in db.session.scalars(select(Award))} == set(AwardKind)
+    applications = db.session.scalars(
+        select(Application).where(Application.edition_id == current.id)
+    ).all()
+    assert 30 <= len(applications) <= 60
+    cities = {b.nearest_city.name_en for a in applications for b in a.bases if b.nearest_city}
+    assert cities == {"Luxembourg", "Metz", "Saarbrücken", "Trier"}
+    assert any(a.flagged for a in applications)
+    references = [a.reference for a in applications if a.reference]
+    assert len(references) == len(set(references)) == current.reference_counter
 
 
 def test_every_demo_login_works_through_the_login_form(runner, client):

@@ -1,4 +1,4 @@
-"""Demo data for ``make run``: the four cities, an open call and one account per role."""
+"""Demo data for ``make run``: the four cities, a past and an open call, one account per role."""
 
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -75,8 +75,14 @@ def seed_edition() -> Edition:
 
 
 def seed_demo() -> list[tuple[str, str]]:
+    from qpmusic.demo.applications import seed_applications, seed_criteria, seed_past_edition
+
     cities = seed_cities()
-    seed_edition()
+    edition = seed_edition()
+    seed_criteria(edition)
+    password_hash = hash_password(DEMO_PASSWORD)
+    seed_past_edition(list(cities.values()), password_hash)
+    seed_applications(edition, list(cities.values()), password_hash)
     printed = []
     for role, email, name, language, city in ACCOUNTS:
         user = db.session.scalar(select(User).where(User.email == email))
