@@ -15,15 +15,25 @@ from sqlalchemy import text
 
 from qpmusic.accounts.services import set_language
 from qpmusic.accounts.views import safe_next
-from qpmusic.editions.services import current_edition
+from qpmusic.editions.services import home_page
 from qpmusic.extensions import db
+from qpmusic.timestamps import utcnow
 
 bp = Blueprint("home", __name__)
 
 
 @bp.route("/")
 def index():
-    return render_template("home/index.html", edition=current_edition())
+    """The current call, its deadline and who may apply; the archive of past winners."""
+    # Until the applicant pages exist, the call to action leads to the registration.
+    apply_endpoint = (
+        "applications.status"
+        if "applications.status" in current_app.view_functions
+        else "accounts.register"
+    )
+    return render_template(
+        "home/index.html", page=home_page(now=utcnow()), apply_endpoint=apply_endpoint
+    )
 
 
 @bp.route("/language", methods=["POST"])
