@@ -7,8 +7,9 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app qpmusic
 CATALOGS := $(wildcard qpmusic/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
+VENDOR := qpmusic/static/vendor
 
-.PHONY: run test setup test-setup translations extract-messages migrate chromium services lint format clean
+.PHONY: run test setup test-setup vendor translations extract-messages migrate chromium services lint format clean
 
 run: setup migrate
 	@$(FLASK) qp seed-demo
@@ -20,9 +21,9 @@ test: test-setup
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
-setup: $(VENV)/.installed translations
+setup: $(VENV)/.installed translations vendor
 
-test-setup: $(VENV)/.installed-test translations chromium
+test-setup: $(VENV)/.installed-test translations vendor chromium
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +36,18 @@ $(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
 $(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
+
+# Front-end libraries come from the npm registry (package-lock.json) and are served by the app
+# from static/vendor/, so pages never load anything from a CDN. Runs again only when the lock changes.
+vendor: $(VENDOR)/.installed
+
+$(VENDOR)/.installed: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm is needed once to fetch the front-end libraries (Debian: apt-get install npm)"; exit 1; }
+	npm ci --no-audit --no-fund
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/accessible-autocomplete
+	cp node_modules/accessible-autocomplete/dist/accessible-autocomplete.min.{js,js.map,css,css.map} \
+		node_modules/accessible-autocomplete/LICENSE.txt $(VENDOR)/accessible-autocomplete/
+	touch $@
 
 translations: $(COMPILED)
 
@@ -67,5 +80,5 @@ format:
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache node_modules $(VENDOR)
 	find qpmusic/translations -name '*.mo' -delete

