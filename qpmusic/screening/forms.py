@@ -71,7 +71,7 @@ class FilterForm(FlaskForm):
 
 class DecisionForm(FlaskForm):
     decision = RadioField(
-        _l("Decision"),
+        _l("Is the application eligible?"),
         choices=[
             SelectChoice("eligible", _l("Eligible")),
             SelectChoice("ineligible", _l("Not eligible")),
