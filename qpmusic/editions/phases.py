@@ -96,7 +96,8 @@ def change_phase(
     """Move ``edition`` one phase forward or (with a reason) back, guarded and logged."""
     now = now or utcnow()
     problem = phase_problem(edition=edition, to=to, now=now, reason=reason)
-    if problem:
+    # "is not None": a lazy message's truth value would need a locale (none in a task).
+    if problem is not None:
         raise EditionError(problem)
     before = edition.phase
     edition.phase = to
