@@ -4,14 +4,34 @@ import pytest
 from sqlalchemy import func, select
 
 from qpmusic.accounts.models import Invitation, User
+from qpmusic.applications.models import Application, EligibilityBasis, Work
+from qpmusic.audit.models import AuditEvent
+from qpmusic.editions.models import Criterion, Edition
 from qpmusic.enums import Role
 from qpmusic.extensions import db
 from qpmusic.notifications.models import OutboxMessage
+from qpmusic.screening.models import ScreeningNote
 from tests.conftest import PASSWORD
-from tests.factories import InvitationFactory, UserFactory
+from tests.factories import (
+    ApplicationFactory,
+    CriterionFactory,
+    EditionFactory,
+    EligibilityBasisFactory,
+    InvitationFactory,
+    UserFactory,
+    WorkFactory,
+)
 from tests.translations import translated
 
-SAMPLE_VALUES = {"token": "sometoken", "invitation_id": 1}
+SAMPLE_VALUES = {
+    "token": "sometoken",
+    "invitation_id": 1,
+    "edition_id": 1,
+    "criterion_id": 1,
+    "application_id": 1,
+    "basis_id": 1,
+    "work_id": 1,
+}
 
 
 def state_changing_urls(app):
@@ -27,7 +47,18 @@ def state_changing_urls(app):
 def snapshot():
     return tuple(
         db.session.scalar(select(func.count()).select_from(model))
-        for model in (User, Invitation, OutboxMessage)
+        for model in (
+            User,
+            Invitation,
+            OutboxMessage,
+            Edition,
+            Criterion,
+            Application,
+            Work,
+            EligibilityBasis,
+            ScreeningNote,
+            AuditEvent,
+        )
     )
 
 
@@ -45,6 +76,12 @@ def test_every_state_changing_endpoint_is_listed(csrf_app):
         "/profile/email",
         "/admin/invitations",
         "/invitation/sometoken",
+        "/apply/start",
+        "/applications/1/submit",
+        "/applications/1/withdraw",
+        "/applications/1/profile",
+        "/applications/1/works/1/remove",
+        "/applications/1/eligibility/1/remove",
     } <= paths
 
 
@@ -52,6 +89,12 @@ def test_every_state_changing_endpoint_is_listed(csrf_app):
 def test_requests_without_a_valid_token_are_refused_and_change_nothing(csrf_app, token):
     UserFactory(email="office@example.org", role=Role.ADMIN)
     InvitationFactory()
+    # Rows with id 1 behind every URL, so a request that slipped through would change one.
+    edition = EditionFactory()
+    CriterionFactory(edition=edition)
+    application = ApplicationFactory(edition=edition)
+    WorkFactory(application=application)
+    EligibilityBasisFactory(application=application)
     client = csrf_app.test_client()
     login_page = client.get("/login")
     assert login_page.status_code == 200
