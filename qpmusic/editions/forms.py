@@ -24,10 +24,6 @@ POSITIVE = _l("Please enter a number greater than zero.")
 NUMBER = _l("Please enter a number.")
 DATE = _l("Please enter a date.")
 TIME = _l("Please enter a time.")
-LOCAL_TIME_HELP = _l(
-    "Luxembourg time. On the night the clocks go back, a time shown twice means the second "
-    "time (winter time)."
-)
 
 
 def count_field(label, default, maximum, description=None):
@@ -63,13 +59,9 @@ class EditionForm(FlaskForm):
     rules_fr = TextAreaField(_l("Rules (French)"), render_kw={"rows": 8})
     rules_en = TextAreaField(_l("Rules (English)"), render_kw={"rows": 8})
     opens_on = DateField(_l("Call opens on"), validators=[InputRequired(DATE)])
-    opens_time = TimeField(
-        _l("Opening time"), description=LOCAL_TIME_HELP, validators=[InputRequired(TIME)]
-    )
+    opens_time = TimeField(_l("Opening time"), validators=[InputRequired(TIME)])
     closes_on = DateField(_l("Call closes on"), validators=[InputRequired(DATE)])
-    closes_time = TimeField(
-        _l("Closing time"), description=LOCAL_TIME_HELP, validators=[InputRequired(TIME)]
-    )
+    closes_time = TimeField(_l("Closing time"), validators=[InputRequired(TIME)])
     max_works = count_field(_l("Works per application, at most"), 3, 10)
     work_age_limit = count_field(
         _l("Works composed within the last … years"),
