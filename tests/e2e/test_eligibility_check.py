@@ -1,4 +1,4 @@
-"""A visitor checks a place with the keyboard only: types "Trev", picks Trier, reads the result."""
+"""From the home page's box, with the keyboard only: type "Trev", pick Trier, read the result."""
 
 from pathlib import Path
 
@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from qpmusic.demo import seed_cities
 from qpmusic.extensions import db
+from tests.factories import EditionFactory
 
 pytestmark = pytest.mark.browser
 
@@ -25,6 +26,7 @@ def test_pick_a_place_with_the_keyboard_and_see_the_result(
     browser, live_server, screens, vendored_widget
 ):
     seed_cities()
+    EditionFactory()  # the home page shows the box with an open call
     db.session.commit()
     context = browser.new_context(locale="en-GB", base_url=live_server)
     page = context.new_page()
@@ -39,8 +41,9 @@ def test_pick_a_place_with_the_keyboard_and_see_the_result(
     page.route("**/favicon.ico", lambda route: route.fulfill(status=204))
     shots = screens(page)
 
-    page.goto("/eligibility")
+    page.goto("/")
     box = page.locator(".eligibility-box")
+    expect(box.get_by_role("heading")).to_have_text("Check your eligibility")
     combobox = box.get_by_role("combobox", name="Place")
     expect(combobox).to_have_attribute("aria-expanded", "false")
     listbox_id = combobox.get_attribute("aria-controls")
