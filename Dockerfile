@@ -1,5 +1,16 @@
 # One image for every qpmusic process: web (gunicorn), worker and beat (Celery), migrate (one-shot).
 # Build and run with `docker compose up` (see docker-compose.yml).
+
+# Front-end libraries from the npm registry (package-lock.json), as `make vendor` does locally.
+FROM node:20-slim AS vendor
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund \
+    && mkdir -p vendor/accessible-autocomplete \
+    && cp node_modules/accessible-autocomplete/dist/accessible-autocomplete.min.js \
+          node_modules/accessible-autocomplete/dist/accessible-autocomplete.min.css \
+          node_modules/accessible-autocomplete/LICENSE.txt vendor/accessible-autocomplete/
+
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -23,6 +34,7 @@ RUN python -c "import tomllib; deps = tomllib.load(open('pyproject.toml', 'rb'))
     && rm /tmp/requirements.txt
 
 COPY . .
+COPY --from=vendor /build/vendor qpmusic/static/vendor
 RUN pip install --no-cache-dir -e . \
     && pybabel compile -d qpmusic/translations \
     && mkdir -p /srv/qpmusic/instance /srv/qpmusic/media \
