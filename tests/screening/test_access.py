@@ -4,7 +4,7 @@ import pytest
 
 from qpmusic.enums import Role
 from tests.factories import UserFactory
-from tests.screening.conftest import submitted
+from tests.screening.builders import submitted
 
 GET = ["/screening/", "/screening/export.csv", "/screening/{id}"]
 POST = [

@@ -8,7 +8,7 @@ from qpmusic.enums import ApplicationStatus, EditionPhase, EligibilityKind, Role
 from qpmusic.extensions import db
 from qpmusic.screening.models import ScreeningNote
 from tests.factories import ApplicationFactory, EditionFactory, EligibilityBasisFactory, UserFactory
-from tests.screening.conftest import submitted
+from tests.screening.builders import submitted
 
 
 def reload(application):

@@ -9,7 +9,7 @@ from flask_babel import force_locale, gettext
 from qpmusic.enums import ApplicationStatus, EligibilityKind, Role
 from qpmusic.screening.export import safe_cell
 from tests.factories import EligibilityBasisFactory, UserFactory
-from tests.screening.conftest import submitted
+from tests.screening.builders import submitted
 
 
 def rows(response, delimiter=","):

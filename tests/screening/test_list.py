@@ -14,7 +14,7 @@ from tests.factories import (
     EligibilityBasisFactory,
     UserFactory,
 )
-from tests.screening.conftest import submitted
+from tests.screening.builders import submitted
 
 
 def listed(response) -> list[str]:

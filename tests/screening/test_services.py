@@ -10,7 +10,7 @@ from qpmusic.screening import services
 from qpmusic.screening.models import ScreeningNote
 from qpmusic.screening.services import ScreeningError
 from tests.factories import ApplicationFactory, EditionFactory, UserFactory
-from tests.screening.conftest import submitted
+from tests.screening.builders import submitted
 
 
 @pytest.fixture(autouse=True)

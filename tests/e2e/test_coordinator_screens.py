@@ -6,21 +6,16 @@ from playwright.sync_api import expect
 from qpmusic.enums import ApplicationStatus, EligibilityKind, Role
 from qpmusic.extensions import db
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import browser, chromium_path, live_server, screens  # noqa: F401
-from tests.factories import EligibilityBasisFactory, UserFactory
-from tests.screening.conftest import submitted
+from tests.factories import CityFactory, EditionFactory, EligibilityBasisFactory, UserFactory
+from tests.screening.builders import submitted
 
 pytestmark = pytest.mark.browser
 
 
-def test_coordinator_filters_marks_eligible_and_shortlists(
-    browser,  # noqa: F811
-    live_server,  # noqa: F811
-    screens,  # noqa: F811
-    edition,
-    trier,
-    metz,
-):
+def test_coordinator_filters_marks_eligible_and_shortlists(browser, live_server, screens):
+    edition = EditionFactory(year=2031)
+    trier = CityFactory(name_de="Trier", name_fr="Trèves", name_en="Trier")
+    metz = CityFactory(name_de="Metz", name_fr="Metz", name_en="Metz", country="FR")
     UserFactory(email="coord@example.org", name="Clara Coord", role=Role.COORDINATOR, language="en")
     wanted = submitted(edition, city=trier, distance=8, artist_name="Moselklang")
     for n in range(12):
