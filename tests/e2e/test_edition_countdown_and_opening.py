@@ -11,7 +11,6 @@ from qpmusic.enums import EditionPhase, Role
 from qpmusic.extensions import db
 from qpmusic.timestamps import utcnow
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import browser, chromium_path, live_server, screens  # noqa: F401
 from tests.factories import CriterionFactory, EditionFactory, UserFactory
 
 pytestmark = pytest.mark.browser
@@ -33,7 +32,7 @@ def watch_errors(page) -> list[str]:
     return errors
 
 
-def test_the_countdown_updates_every_minute_on_a_phone(browser, live_server, screens):  # noqa: F811
+def test_the_countdown_updates_every_minute_on_a_phone(browser, live_server, screens):
     open_call(timedelta(days=2, hours=3, minutes=30, seconds=40))
     context = browser.new_context(base_url=live_server, viewport=PHONE, locale="en-GB")
     page = context.new_page()
@@ -55,8 +54,8 @@ def test_the_countdown_updates_every_minute_on_a_phone(browser, live_server, scr
 
 
 def test_the_countdown_does_not_flash_for_people_who_ask_for_less_motion(
-    browser,  # noqa: F811
-    live_server,  # noqa: F811
+    browser,
+    live_server,
 ):
     open_call(timedelta(hours=5, minutes=10, seconds=40))
     context = browser.new_context(base_url=live_server, reduced_motion="reduce")
@@ -72,7 +71,7 @@ def test_the_countdown_does_not_flash_for_people_who_ask_for_less_motion(
     context.close()
 
 
-def test_an_admin_sets_up_a_call_and_opens_it(browser, live_server, screens):  # noqa: F811
+def test_an_admin_sets_up_a_call_and_opens_it(browser, live_server, screens):
     UserFactory(email="office@example.org", role=Role.ADMIN, language="en")
     context = browser.new_context(base_url=live_server, locale="en-GB")
     page = context.new_page()
