@@ -137,4 +137,5 @@ def register_celery(app: Flask) -> None:
     celery_init_app(app)
     # Importing the task modules registers their tasks with this app.
     import qpmusic.applications.tasks
+    import qpmusic.editions.tasks
     import qpmusic.notifications.tasks  # noqa: F401

@@ -81,6 +81,11 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
                     "task": "qpmusic.notifications.tasks.sweep_outbox",
                     "schedule": 60.0,
                 },
+                # The clock ends a call; this moves its edition on to "closed".
+                "close-ended-calls": {
+                    "task": "qpmusic.editions.tasks.close_ended_calls",
+                    "schedule": 60.0,
+                },
                 # Reminders go out at most an hour after they fall due.
                 "deadline-reminders": {
                     "task": "qpmusic.applications.tasks.send_reminders",
