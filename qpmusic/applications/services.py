@@ -89,6 +89,21 @@ def save_biography(*, application, now, biography: str) -> None:
     _changed(application)
 
 
+def measured_basis(kind, place, cities) -> EligibilityBasis:
+    """A basis for a listed place with its nearest city and exact great-circle distance."""
+    check = check_place(place, cities, radius_km=0)
+    return EligibilityBasis(
+        kind=kind,
+        place_id=place.id,
+        place_name=place.name,
+        country=place.country,
+        latitude=place.latitude,
+        longitude=place.longitude,
+        nearest_city=check.city,
+        distance_km=check.distance_km,
+    )
+
+
 def add_basis(
     *, application, now, kind, place_text: str, place_id, manual: bool, explanation: str = ""
 ) -> EligibilityBasis:
@@ -116,17 +131,7 @@ def add_basis(
                 )
             )
         cities = db.session.scalars(select(City).order_by(City.id)).all()
-        check = check_place(place, cities, application.edition.radius_km)
-        basis = EligibilityBasis(
-            kind=kind,
-            place_id=place.id,
-            place_name=place.name,
-            country=place.country,
-            latitude=place.latitude,
-            longitude=place.longitude,
-            nearest_city=check.city,
-            distance_km=round(check.distance_km, 1) if check.city is not None else None,
-        )
+        basis = measured_basis(kind, place, cities)
     application.bases.append(basis)
     _changed(application)
     return basis

@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 
 from qpmusic.accounts.models import User, UserRole
 from qpmusic.applications.models import Application, EligibilityBasis, Work
+from qpmusic.applications.services import measured_basis
 from qpmusic.editions.models import Criterion, Edition
 from qpmusic.enums import ApplicationStatus, AwardKind, EditionPhase, EligibilityKind, Role
 from qpmusic.extensions import db
-from qpmusic.geo.eligibility import check_place
 from qpmusic.geo.places import search
 from qpmusic.results.models import Award
 from qpmusic.timestamps import utcnow
@@ -81,19 +81,8 @@ def _musician(rng: random.Random, number: int, password_hash: str) -> User:
     return user
 
 
-def _basis(kind: EligibilityKind, town: str, cities, radius: int) -> EligibilityBasis:
-    place = search(town, 1)[0]
-    check = check_place(place, cities, radius)
-    return EligibilityBasis(
-        kind=kind,
-        place_id=place.id,
-        place_name=place.name,
-        country=place.country,
-        latitude=place.latitude,
-        longitude=place.longitude,
-        nearest_city=check.city,
-        distance_km=round(check.distance_km, 1),
-    )
+def _basis(kind: EligibilityKind, town: str, cities) -> EligibilityBasis:
+    return measured_basis(kind, search(town, 1)[0], cities)
 
 
 def _application(rng, edition, user, town, status, cities, submitted_at) -> Application:
@@ -112,9 +101,7 @@ def _application(rng, edition, user, town, status, cities, submitted_at) -> Appl
         consent_rules_at=submitted_at,
         consent_privacy_at=submitted_at,
     )
-    application.bases.append(
-        _basis(rng.choice(list(EligibilityKind)), town, cities, edition.radius_km)
-    )
+    application.bases.append(_basis(rng.choice(list(EligibilityKind)), town, cities))
     for position in range(1, rng.randint(1, edition.max_works) + 1):
         application.works.append(
             Work(
