@@ -77,6 +77,7 @@ def register_blueprints(app: Flask) -> None:
     from qpmusic.accounts import views as account_views
     from qpmusic.applications import views as application_views
     from qpmusic.editions import views as edition_views
+    from qpmusic.geo import city_views
     from qpmusic.geo import views as geo_views
     from qpmusic.home import views as home_views
     from qpmusic.notifications import views as mailbox_views
@@ -88,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(invitation_views.bp)
     app.register_blueprint(edition_views.bp)
     app.register_blueprint(geo_views.bp)
+    app.register_blueprint(city_views.bp)
     app.register_blueprint(application_views.bp)
     app.register_blueprint(screening_views.bp)
     # Reading mail files in the browser is a development aid only.

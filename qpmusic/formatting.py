@@ -16,6 +16,7 @@ NAVIGATION = [
     ("applications.status", _l("My application"), (Role.APPLICANT,)),
     ("screening.index", _l("Screening"), (Role.COORDINATOR, Role.ADMIN)),
     ("editions.admin_index", _l("Editions"), (Role.ADMIN,)),
+    ("cities.index", _l("Cities"), (Role.ADMIN,)),
     ("invitations.index", _l("Staff invitations"), (Role.ADMIN,)),
     ("profile.edit", _l("Profile"), None),
 ]
