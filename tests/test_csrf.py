@@ -9,11 +9,13 @@ from qpmusic.audit.models import AuditEvent
 from qpmusic.editions.models import Criterion, Edition
 from qpmusic.enums import Role
 from qpmusic.extensions import db
+from qpmusic.geo.models import City
 from qpmusic.notifications.models import OutboxMessage
 from qpmusic.screening.models import ScreeningNote
 from tests.conftest import PASSWORD
 from tests.factories import (
     ApplicationFactory,
+    CityFactory,
     CriterionFactory,
     EditionFactory,
     EligibilityBasisFactory,
@@ -31,6 +33,7 @@ SAMPLE_VALUES = {
     "application_id": 1,
     "basis_id": 1,
     "work_id": 1,
+    "city_id": 1,
 }
 
 
@@ -58,6 +61,7 @@ def snapshot():
             EligibilityBasis,
             ScreeningNote,
             AuditEvent,
+            City,
         )
     )
 
@@ -82,6 +86,7 @@ def test_every_state_changing_endpoint_is_listed(csrf_app):
         "/applications/1/profile",
         "/applications/1/works/1/remove",
         "/applications/1/eligibility/1/remove",
+        "/admin/cities/1",
     } <= paths
 
 
@@ -90,6 +95,7 @@ def test_requests_without_a_valid_token_are_refused_and_change_nothing(csrf_app,
     UserFactory(email="office@example.org", role=Role.ADMIN)
     InvitationFactory()
     # Rows with id 1 behind every URL, so a request that slipped through would change one.
+    CityFactory()
     edition = EditionFactory()
     CriterionFactory(edition=edition)
     application = ApplicationFactory(edition=edition)

@@ -47,12 +47,12 @@ def test_drafts_are_reminded_a_week_and_a_day_before_once_each(call, mailbox):
 
 
 def test_a_draft_started_on_the_last_day_gets_only_the_last_reminder(call, mailbox):
-    ApplicationFactory(edition=call)
+    ApplicationFactory(edition=call, applicant=UserFactory(language="en"))
 
     assert run(datetime(2026, 12, 15, 10, tzinfo=LUXEMBOURG)) == 1
     assert run(datetime(2026, 12, 15, 11, tzinfo=LUXEMBOURG)) == 0
     body = mailbox.wait_for(1)[0].get_body(("plain",)).get_content()
-    assert "the deadline is tomorrow" in body
+    assert "less than a day is left" in body
 
 
 def test_no_reminders_after_the_deadline(call):
