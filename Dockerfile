@@ -9,7 +9,12 @@ RUN npm ci --no-audit --no-fund \
     && mkdir -p vendor/accessible-autocomplete \
     && cp node_modules/accessible-autocomplete/dist/accessible-autocomplete.min.js \
           node_modules/accessible-autocomplete/dist/accessible-autocomplete.min.css \
-          node_modules/accessible-autocomplete/LICENSE.txt vendor/accessible-autocomplete/
+          node_modules/accessible-autocomplete/LICENSE.txt vendor/accessible-autocomplete/ \
+    && mkdir -p vendor/tus-js-client vendor/wavesurfer.js \
+    && cp node_modules/tus-js-client/dist/tus.min.js node_modules/tus-js-client/LICENSE \
+          vendor/tus-js-client/ \
+    && cp node_modules/wavesurfer.js/dist/wavesurfer.min.js node_modules/wavesurfer.js/LICENSE \
+          vendor/wavesurfer.js/
 
 FROM python:3.11-slim
 

@@ -47,6 +47,11 @@ $(VENDOR)/.installed: package.json package-lock.json
 	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/accessible-autocomplete
 	cp node_modules/accessible-autocomplete/dist/accessible-autocomplete.min.{js,js.map,css,css.map} \
 		node_modules/accessible-autocomplete/LICENSE.txt $(VENDOR)/accessible-autocomplete/
+	mkdir -p $(VENDOR)/tus-js-client $(VENDOR)/wavesurfer.js
+	cp node_modules/tus-js-client/dist/tus.min.{js,js.map} node_modules/tus-js-client/LICENSE \
+		$(VENDOR)/tus-js-client/
+	cp node_modules/wavesurfer.js/dist/wavesurfer.min.js node_modules/wavesurfer.js/LICENSE \
+		$(VENDOR)/wavesurfer.js/
 	touch $@
 
 translations: $(COMPILED)

@@ -42,6 +42,7 @@ def register_extensions(app: Flask) -> None:
     import qpmusic.audit.models
     import qpmusic.editions.models
     import qpmusic.geo.models
+    import qpmusic.media.models
     import qpmusic.notifications.models
     import qpmusic.results.models
     import qpmusic.screening.models  # noqa: F401
@@ -80,6 +81,8 @@ def register_blueprints(app: Flask) -> None:
     from qpmusic.geo import city_views
     from qpmusic.geo import views as geo_views
     from qpmusic.home import views as home_views
+    from qpmusic.media import upload_views
+    from qpmusic.media import views as media_views
     from qpmusic.notifications import views as mailbox_views
     from qpmusic.screening import views as screening_views
 
@@ -92,6 +95,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(city_views.bp)
     app.register_blueprint(application_views.bp)
     app.register_blueprint(screening_views.bp)
+    app.register_blueprint(upload_views.bp)
+    app.register_blueprint(media_views.bp)
     # Reading mail files in the browser is a development aid only.
     if app.debug and app.config["MAIL_BACKEND"] == "file":
         app.register_blueprint(mailbox_views.bp)
@@ -140,4 +145,5 @@ def register_celery(app: Flask) -> None:
     # Importing the task modules registers their tasks with this app.
     import qpmusic.applications.tasks
     import qpmusic.editions.tasks
+    import qpmusic.media.tasks
     import qpmusic.notifications.tasks  # noqa: F401

@@ -28,6 +28,19 @@ SETTINGS = {
     "TOKEN_MAX_AGE": ("86400", "seconds an e-mailed verification or reset link stays valid"),
     "INVITATION_MAX_AGE": ("1209600", "seconds a staff invitation link stays valid"),
     "MEDIA_ROOT": ("", "folder for uploaded media; empty means instance/media"),
+    "MEDIA_LIMIT_AUDIO": ("1073741824", "largest audio file in bytes (1 GB)"),
+    "MEDIA_LIMIT_VIDEO": ("4294967296", "largest video file in bytes (4 GB)"),
+    "MEDIA_LIMIT_DOCUMENT": ("52428800", "largest document (PDF) in bytes (50 MB)"),
+    "MEDIA_LIMIT_IMAGE": ("20971520", "largest image in bytes (20 MB)"),
+    "MEDIA_LIMIT_APPLICATION": (
+        "8589934592",
+        "all files of one application together, bytes (8 GB)",
+    ),
+    "UPLOAD_EXPIRY_HOURS": ("24", "hours an unfinished resumable upload is kept"),
+    "MEDIA_ACCEL_PREFIX": (
+        "",
+        "internal location for X-Accel-Redirect (nginx); empty streams through the app",
+    ),
     "SECURE_COOKIES": ("", "force Secure cookies; on by default in production"),
     "TRUSTED_PROXIES": (
         "0",
@@ -65,6 +78,12 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "TOKEN_MAX_AGE": int(setting("TOKEN_MAX_AGE")),
         "INVITATION_MAX_AGE": int(setting("INVITATION_MAX_AGE")),
         "MEDIA_ROOT": setting("MEDIA_ROOT") or str(instance / "media"),
+        "MEDIA_LIMITS": {
+            kind: int(setting(f"MEDIA_LIMIT_{kind.upper()}"))
+            for kind in ("audio", "video", "document", "image", "application")
+        },
+        "UPLOAD_EXPIRY_HOURS": int(setting("UPLOAD_EXPIRY_HOURS")),
+        "MEDIA_ACCEL_PREFIX": setting("MEDIA_ACCEL_PREFIX"),
         "CELERY": {
             "broker_url": broker_url or "memory://",
             "task_always_eager": not broker_url,

@@ -63,3 +63,16 @@ class EligibilityKind(enum.StrEnum):
 class AwardKind(enum.StrEnum):
     PRIZE = "prize"
     SPECIAL = "special"
+
+
+class MediaKind(enum.StrEnum):
+    AUDIO = "audio"
+    VIDEO = "video"
+    DOCUMENT = "document"
+    IMAGE = "image"
+
+
+class MediaStatus(enum.StrEnum):
+    PROCESSING = "processing"
+    READY = "ready"
+    REJECTED = "rejected"

@@ -1,0 +1,1 @@
+"""Media of a work: resumable uploads, validation, processing and streaming."""

@@ -1,0 +1,68 @@
+"""Where media bytes live: one small interface, a local-filesystem backend by default.
+
+Callers only ever hold random keys; an object-storage backend can implement the same methods
+(``local_path`` would then fetch to a temporary file) without any caller changing.
+"""
+
+import os
+import secrets
+from pathlib import Path
+from typing import BinaryIO
+
+from flask import current_app
+
+CHUNK = 1024 * 1024
+
+
+class LocalStorage:
+    def __init__(self, root: str | os.PathLike):
+        self.root = Path(root)
+
+    def new_key(self, prefix: str = "") -> str:
+        """A fresh random key; two levels of folders keep directories small."""
+        token = secrets.token_hex(16)
+        return f"{prefix}{token[:2]}/{token[2:4]}/{token}"
+
+    def local_path(self, key: str) -> Path:
+        if ".." in key.split("/") or key.startswith("/"):
+            raise ValueError("invalid storage key")
+        return self.root / key
+
+    def create(self, key: str) -> None:
+        path = self.local_path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(exist_ok=False)
+
+    def append(self, key: str, stream: BinaryIO, limit: int) -> int:
+        """Copy at most ``limit`` bytes from ``stream`` to the end of ``key``, chunk by chunk."""
+        written = 0
+        with self.local_path(key).open("ab") as out:
+            while written < limit:
+                chunk = stream.read(min(CHUNK, limit - written))
+                if not chunk:
+                    break
+                out.write(chunk)
+                written += len(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        return written
+
+    def truncate(self, key: str, size: int) -> None:
+        with self.local_path(key).open("r+b") as out:
+            out.truncate(size)
+
+    def size(self, key: str) -> int:
+        return self.local_path(key).stat().st_size
+
+    def exists(self, key: str) -> bool:
+        return self.local_path(key).exists()
+
+    def open(self, key: str) -> BinaryIO:
+        return self.local_path(key).open("rb")
+
+    def delete(self, key: str) -> None:
+        self.local_path(key).unlink(missing_ok=True)
+
+
+def get_storage() -> LocalStorage:
+    return LocalStorage(current_app.config["MEDIA_ROOT"])

@@ -1,0 +1,1 @@
+"""Processing of received media (a Celery task per file)."""
