@@ -42,7 +42,7 @@ DETAILED_MESSAGES = {
     "over_application_limit": _l(
         "This file would take your application over the limit of %(limit)s for all its files."
     ),
-    "kind_mismatch": _l("This file is %(detected)s, not %(kind)s."),
+    "kind_mismatch": _l("This file contains %(detected)s, not %(kind)s."),
     "unknown_type": {
         MediaKind.AUDIO: _l(
             "This file is not a sound file we can read (WAV, FLAC, MP3, Ogg, M4A). "
@@ -62,8 +62,15 @@ STATUS_LABELS = {
     MediaStatus.REJECTED: _l("Rejected"),
 }
 
-# "for %(kind)s" and "not %(kind)s" read naturally with these.
 KIND_LABELS = {
+    MediaKind.AUDIO: _l("Audio"),
+    MediaKind.VIDEO: _l("Video"),
+    MediaKind.DOCUMENT: _l("Document"),
+    MediaKind.IMAGE: _l("Image"),
+}
+
+# Inside a sentence ("for %(kind)s", "contains %(detected)s"), where translations need articles.
+KIND_IN_SENTENCE = {
     MediaKind.AUDIO: _l("audio"),
     MediaKind.VIDEO: _l("video"),
     MediaKind.DOCUMENT: _l("a document"),
@@ -114,9 +121,12 @@ def rejection_message(
             return str(detailed[kind])
     elif detailed is not None:
         if code == "kind_mismatch" and kind and detected:
-            return str(detailed) % {"kind": KIND_LABELS[kind], "detected": KIND_LABELS[detected]}
+            return str(detailed) % {
+                "kind": KIND_IN_SENTENCE[kind],
+                "detected": KIND_IN_SENTENCE[detected],
+            }
         if code == "too_large" and kind and limit is not None:
-            return str(detailed) % {"kind": KIND_LABELS[kind], "limit": human_size(limit)}
+            return str(detailed) % {"kind": KIND_IN_SENTENCE[kind], "limit": human_size(limit)}
         if code == "over_application_limit" and limit is not None:
             return str(detailed) % {"limit": human_size(limit)}
     return str(REJECTION_MESSAGES.get(code, FALLBACK_MESSAGE))
