@@ -99,12 +99,17 @@ _UNITS = [
 
 def human_size(size: int) -> str:
     """``1073741824`` → "1 GB" (binary multiples, as the limits are set), per locale ("1 Go")."""
-    locale = str(get_locale() or "en")
+    try:
+        locale = str(get_locale() or "en")
+    except RuntimeError:
+        # A task or the shell, outside any request: the language of the code.
+        locale = "en"
     for factor, unit in _UNITS:
         if size >= factor:
             value = round(size / factor, 1)
-            return format_unit(int(value) if value.is_integer() else value, unit, "short", locale)
-    return format_unit(size, "digital-byte", "short", locale)
+            number = int(value) if value.is_integer() else value
+            return format_unit(number, unit, length="short", locale=locale)
+    return format_unit(size, "digital-byte", length="short", locale=locale)
 
 
 def rejection_message(
