@@ -10,6 +10,7 @@ from qpmusic.applications.models import Application, EligibilityBasis, Work
 from qpmusic.editions.models import Edition
 from qpmusic.enums import ApplicationStatus, EligibilityKind
 from qpmusic.extensions import db
+from qpmusic.geo.models import City
 
 # Drafts are the applicant's private business; withdrawn ones only on request.
 HIDDEN_BY_DEFAULT = (ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN)
@@ -157,3 +158,13 @@ def screening_total(edition: Edition, *, with_withdrawn: bool = False) -> int:
             Application.edition_id == edition.id, Application.status.in_(statuses)
         )
     )
+
+
+def screening_editions() -> list[Edition]:
+    """Every edition, newest first, for the list's edition switch."""
+    return list(db.session.scalars(select(Edition).order_by(Edition.year.desc())))
+
+
+def filter_cities() -> list[City]:
+    """The cities the list can be filtered by, in a stable order."""
+    return list(db.session.scalars(select(City).order_by(City.name_en)))

@@ -4,7 +4,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -14,25 +13,25 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from jinja2 import TemplateNotFound
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
 from qpmusic.accounts.guards import role_required
-from qpmusic.applications.models import Application, EligibilityBasis
-from qpmusic.audit.models import AuditEvent
+from qpmusic.applications.models import Application
 from qpmusic.editions.models import Edition
 from qpmusic.editions.services import current_edition
 from qpmusic.enums import ApplicationStatus, Role
 from qpmusic.extensions import db
-from qpmusic.geo.models import City
 from qpmusic.screening import services
+from qpmusic.screening.detail import application_to_screen, screening_detail
 from qpmusic.screening.export import screening_csv
 from qpmusic.screening.forms import DecisionForm, FilterForm, NoteForm
 from qpmusic.screening.labels import ACTION_LABELS
-from qpmusic.screening.listing import nearest_basis, screening_list, screening_total
-from qpmusic.screening.models import ScreeningNote
+from qpmusic.screening.listing import (
+    filter_cities,
+    screening_editions,
+    screening_list,
+    screening_total,
+)
 from qpmusic.timestamps import utcnow
 
 bp = Blueprint("screening", __name__)
@@ -60,21 +59,16 @@ def _chosen_edition(editions: list[Edition]) -> Edition | None:
 
 def _filter_form() -> FilterForm:
     form = FilterForm(request.args)
-    cities = db.session.scalars(select(City).order_by(City.name_en)).all()
     form.city.choices = [SelectChoice("", _("All cities"))] + [
-        SelectChoice(c.id, c.name(_language())) for c in cities
+        SelectChoice(c.id, c.name(_language())) for c in filter_cities()
     ]
     return form
-
-
-def _editions() -> list[Edition]:
-    return db.session.scalars(select(Edition).order_by(Edition.year.desc())).all()
 
 
 @bp.route("/screening/")
 @screeners_only
 def index():
-    editions = _editions()
+    editions = screening_editions()
     edition = _chosen_edition(editions)
     form = _filter_form()
     wanted = form.to_filter()
@@ -95,7 +89,7 @@ def index():
 @bp.route("/screening/export.csv")
 @screeners_only
 def export():
-    edition = _chosen_edition(_editions()) or abort(404)
+    edition = _chosen_edition(screening_editions()) or abort(404)
     items = screening_list(edition, _filter_form().to_filter())
     body = screening_csv(items, language=_language())
     stamp = utcnow().strftime("%Y%m%d-%H%M")
@@ -108,44 +102,10 @@ def export():
 
 
 def _application_or_404(application_id: int) -> Application:
-    application = db.session.scalar(
-        select(Application)
-        .where(Application.id == application_id)
-        .options(
-            joinedload(Application.edition),
-            joinedload(Application.applicant),
-            joinedload(Application.screened_by),
-            selectinload(Application.works),
-            selectinload(Application.bases).joinedload(EligibilityBasis.nearest_city),
-        )
-    )
-    # A draft is still the applicant's private work.
-    if application is None or application.status == ApplicationStatus.DRAFT:
-        abort(404)
-    return application
-
-
-def _has_template(name: str) -> bool:
-    try:
-        current_app.jinja_env.get_template(name)
-    except TemplateNotFound:
-        return False
-    return True
+    return application_to_screen(application_id) or abort(404)
 
 
 def _render_detail(application: Application, decision_form=None, note_form=None):
-    notes = db.session.scalars(
-        select(ScreeningNote)
-        .where(ScreeningNote.application_id == application.id)
-        .options(joinedload(ScreeningNote.author))
-        .order_by(ScreeningNote.created_at.desc(), ScreeningNote.id.desc())
-    ).all()
-    history = db.session.scalars(
-        select(AuditEvent)
-        .where(AuditEvent.target_type == "application", AuditEvent.target_id == application.id)
-        .options(joinedload(AuditEvent.actor))
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-    ).all()
     if decision_form is None:
         decision_form = DecisionForm(
             data={
@@ -156,16 +116,15 @@ def _render_detail(application: Application, decision_form=None, note_form=None)
                 "reason": application.screening_reason,
             }
         )
+    now = utcnow()
     return render_template(
         "screening/detail.html",
+        detail=screening_detail(application),
         application=application,
-        nearest=nearest_basis(application),
         decision_form=decision_form,
         note_form=note_form or NoteForm(),
-        notes=notes,
-        history=history,
-        can_decide=services.can_decide(application),
-        has_summary=_has_template("applications/_summary.html"),
+        can_decide=services.can_decide(application, now=now),
+        not_started=services.screening_not_started(application, now=now),
         action_labels=ACTION_LABELS,
         screening_closed=services.screening_closed(application),
     )
@@ -199,7 +158,9 @@ def decide(application_id):
     if not form.validate_on_submit():
         return _render_detail(application, decision_form=form), 422
     try:
-        DECISIONS[form.decision.data](application=application, actor=_me(), reason=form.reason.data)
+        DECISIONS[form.decision.data](
+            application=application, actor=_me(), now=utcnow(), reason=form.reason.data
+        )
     except services.ScreeningError as error:
         return _refused(application, error)
     return _done(application, _("The decision has been saved."))
@@ -224,7 +185,7 @@ def add_note(application_id):
 def shortlist(application_id):
     application = _application_or_404(application_id)
     try:
-        services.shortlist(application=application, actor=_me())
+        services.shortlist(application=application, actor=_me(), now=utcnow())
     except services.ScreeningError as error:
         return _refused(application, error)
     return _done(application, _("The application is on the shortlist."))
@@ -235,7 +196,7 @@ def shortlist(application_id):
 def remove_from_shortlist(application_id):
     application = _application_or_404(application_id)
     try:
-        services.remove_from_shortlist(application=application, actor=_me())
+        services.remove_from_shortlist(application=application, actor=_me(), now=utcnow())
     except services.ScreeningError as error:
         return _refused(application, error)
     return _done(application, _("The application has been taken off the shortlist."))

@@ -6,14 +6,16 @@ from playwright.sync_api import expect
 from qpmusic.enums import ApplicationStatus, EligibilityKind, Role
 from qpmusic.extensions import db
 from tests.conftest import PASSWORD
-from tests.factories import CityFactory, EditionFactory, EligibilityBasisFactory, UserFactory
+from tests.factories import CityFactory, EligibilityBasisFactory, UserFactory
 from tests.screening.builders import submitted
+from tests.screening.conftest import after_the_deadline
 
 pytestmark = pytest.mark.browser
 
 
 def test_coordinator_filters_marks_eligible_and_shortlists(browser, live_server, screens):
-    edition = EditionFactory(year=2031)
+    # Screening starts once the call has closed.
+    edition = after_the_deadline(year=2031)
     trier = CityFactory(name_de="Trier", name_fr="Trèves", name_en="Trier")
     metz = CityFactory(name_de="Metz", name_fr="Metz", name_en="Metz", country="FR")
     UserFactory(email="coord@example.org", name="Clara Coord", role=Role.COORDINATOR, language="en")

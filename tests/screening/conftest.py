@@ -1,14 +1,26 @@
 """Fixtures for the screening tests: an edition, two cities, a logged-in coordinator."""
 
+from datetime import timedelta
+
 import pytest
 
-from qpmusic.enums import Role
+from qpmusic.enums import EditionPhase, Role
+from qpmusic.timestamps import utcnow
 from tests.factories import CityFactory, EditionFactory, UserFactory
+
+
+def after_the_deadline(**fields):
+    """An edition whose call has closed, so screening may begin."""
+    now = utcnow()
+    fields.setdefault("phase", EditionPhase.PRESELECTION)
+    return EditionFactory(
+        opens_at=now - timedelta(days=60), closes_at=now - timedelta(days=1), **fields
+    )
 
 
 @pytest.fixture
 def edition():
-    return EditionFactory(year=2031)
+    return after_the_deadline(year=2031)
 
 
 @pytest.fixture

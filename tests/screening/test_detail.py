@@ -1,5 +1,7 @@
 """The detail page: what the applicant entered, the decision, notes, shortlist and history."""
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import select
 
@@ -135,6 +137,28 @@ def test_no_decision_once_the_jury_phase_is_reached(client, coordinator):
     assert "Screening is closed: this edition has reached the jury phase." in page.text
     assert decision.status_code == shortlisting.status_code == 302
     assert reload(application).status == ApplicationStatus.ELIGIBLE
+
+
+def test_no_decision_while_the_call_is_open_but_notes_are_welcome(client, coordinator):
+    deadline = datetime(2031, 5, 31, 21, 59, 59, tzinfo=UTC)
+    edition = EditionFactory(phase=EditionPhase.OPEN, closes_at=deadline)
+    application = submitted(edition)
+
+    page = client.get(f"/screening/{application.id}").text
+    decision = client.post(
+        f"/screening/{application.id}/decision",
+        data={"decision": "eligible", "reason": "Lives in Konz."},
+    )
+    note = client.post(f"/screening/{application.id}/notes", data={"body": "Looks fine."})
+
+    message = "Screening starts after the deadline, Saturday, May 31, 2031, 11:59:59\u202fPM."
+    assert 'name="decision"' not in page
+    assert message in page
+    assert decision.status_code == note.status_code == 302
+    assert message in client.get(decision.headers["Location"]).text
+    assert reload(application).status == ApplicationStatus.SUBMITTED
+    actions = db.session.scalars(select(AuditEvent.action)).all()
+    assert actions == ["application.note_added"]
 
 
 def test_shortlisting_and_removing_from_the_page(client, coordinator, edition):

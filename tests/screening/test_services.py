@@ -1,7 +1,9 @@
 """Screening verbs: decisions, shortlist, notes, their guards and their audit trail."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from qpmusic.audit.models import AuditEvent
 from qpmusic.enums import ApplicationStatus, EditionPhase, Role
@@ -9,8 +11,10 @@ from qpmusic.extensions import db
 from qpmusic.screening import services
 from qpmusic.screening.models import ScreeningNote
 from qpmusic.screening.services import ScreeningError
+from qpmusic.timestamps import utcnow
 from tests.factories import ApplicationFactory, EditionFactory, UserFactory
 from tests.screening.builders import submitted
+from tests.screening.conftest import after_the_deadline
 
 
 @pytest.fixture(autouse=True)
@@ -32,7 +36,9 @@ def events():
 def test_mark_eligible_sets_the_decision_and_records_before_and_after(edition, actor):
     application = submitted(edition)
 
-    services.mark_eligible(application=application, actor=actor, reason="Lives in Konz.")
+    services.mark_eligible(
+        now=utcnow(), application=application, actor=actor, reason="Lives in Konz."
+    )
     db.session.commit()
 
     db.session.refresh(application)
@@ -51,19 +57,89 @@ def test_mark_eligible_sets_the_decision_and_records_before_and_after(edition, a
     assert event.after == {"status": "eligible", "screening_reason": "Lives in Konz."}
 
 
-def test_mark_eligible_works_while_the_call_is_still_open(actor):
-    application = submitted(EditionFactory(phase=EditionPhase.OPEN))
+def test_mark_eligible_keeps_the_time_it_was_given(edition, actor):
+    application = submitted(edition)
+    now = datetime(2031, 6, 2, 9, 15, tzinfo=UTC)
 
-    services.mark_eligible(application=application, actor=actor)
+    services.mark_eligible(application=application, actor=actor, now=now)
+
+    assert application.screened_at == now
+
+
+def test_every_decision_is_refused_while_the_call_is_open(actor):
+    deadline = datetime(2031, 5, 31, 21, 59, 59, tzinfo=UTC)
+    edition = EditionFactory(phase=EditionPhase.OPEN, closes_at=deadline)
+    now = deadline - timedelta(seconds=1)
+    application = submitted(edition)
+    # Not reachable through the pages during the call, but kept out by the verb too.
+    listed = submitted(edition, status=ApplicationStatus.SHORTLISTED)
+
+    attempts = [
+        lambda: services.mark_eligible(application=application, actor=actor, now=now),
+        lambda: services.mark_ineligible(
+            application=application, actor=actor, now=now, reason="Lives in Lyon."
+        ),
+        lambda: services.shortlist(application=application, actor=actor, now=now),
+        lambda: services.remove_from_shortlist(application=listed, actor=actor, now=now),
+    ]
+    for attempt in attempts:
+        with pytest.raises(ScreeningError) as refused:
+            attempt()
+        assert str(refused.value) == (
+            "Screening starts after the deadline, Saturday, May 31, 2031, 11:59:59\u202fPM."
+        )
+
+    assert (application.status, listed.status) == (
+        ApplicationStatus.SUBMITTED,
+        ApplicationStatus.SHORTLISTED,
+    )
+    assert application.screened_at is None
+    assert events() == []
+
+
+def test_a_decision_is_allowed_once_the_deadline_passed_before_the_call_is_closed(actor):
+    deadline = datetime(2031, 5, 31, 21, 59, 59, tzinfo=UTC)
+    edition = EditionFactory(phase=EditionPhase.OPEN, closes_at=deadline)
+    application = submitted(edition)
+
+    services.mark_eligible(application=application, actor=actor, now=deadline)
 
     assert application.status == ApplicationStatus.ELIGIBLE
-    assert application.screening_reason == ""
+
+
+def test_notes_are_allowed_while_the_call_is_open(actor):
+    application = submitted(EditionFactory(phase=EditionPhase.OPEN))
+
+    services.add_note(application=application, author=actor, body="Check the address later.")
+
+    assert [e.action for e in events()] == ["application.note_added"]
+
+
+def test_a_withdrawal_committed_meanwhile_is_seen_and_not_overwritten(edition, actor):
+    application = submitted(edition)
+    assert application.status == ApplicationStatus.SUBMITTED
+    # The applicant withdraws in another transaction after the coordinator's page loaded.
+    with db.engine.begin() as other:
+        other.execute(
+            text("UPDATE application SET status = 'withdrawn' WHERE id = :id"),
+            {"id": application.id},
+        )
+
+    with pytest.raises(ScreeningError, match="has been withdrawn"):
+        services.mark_eligible(application=application, actor=actor, now=utcnow())
+
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(type(application), application.id).status == (ApplicationStatus.WITHDRAWN)
+    assert events() == []
 
 
 def test_mark_ineligible_keeps_the_reason(edition, actor):
     application = submitted(edition)
 
-    services.mark_ineligible(application=application, actor=actor, reason="  Lives in Lyon.  ")
+    services.mark_ineligible(
+        now=utcnow(), application=application, actor=actor, reason="  Lives in Lyon.  "
+    )
 
     assert application.status == ApplicationStatus.INELIGIBLE
     assert application.screening_reason == "Lives in Lyon."
@@ -77,7 +153,7 @@ def test_mark_ineligible_without_a_reason_is_refused(edition, actor, reason):
     application = submitted(edition)
 
     with pytest.raises(ScreeningError, match="Please give a reason"):
-        services.mark_ineligible(application=application, actor=actor, reason=reason)
+        services.mark_ineligible(now=utcnow(), application=application, actor=actor, reason=reason)
 
     assert application.status == ApplicationStatus.SUBMITTED
     assert events() == []
@@ -85,9 +161,13 @@ def test_mark_ineligible_without_a_reason_is_refused(edition, actor, reason):
 
 def test_a_decision_can_be_changed_before_the_jury_phase(edition, actor):
     application = submitted(edition)
-    services.mark_ineligible(application=application, actor=actor, reason="Unclear address.")
+    services.mark_ineligible(
+        now=utcnow(), application=application, actor=actor, reason="Unclear address."
+    )
 
-    services.mark_eligible(application=application, actor=actor, reason="Address confirmed.")
+    services.mark_eligible(
+        now=utcnow(), application=application, actor=actor, reason="Address confirmed."
+    )
 
     assert application.status == ApplicationStatus.ELIGIBLE
     assert [e.action for e in events()] == [
@@ -111,7 +191,7 @@ def test_only_submitted_or_screened_applications_can_be_screened(edition, actor,
 
     for decide in (services.mark_eligible, services.mark_ineligible):
         with pytest.raises(ScreeningError, match=message):
-            decide(application=application, actor=actor, reason="Because.")
+            decide(application=application, actor=actor, now=utcnow(), reason="Because.")
 
     assert application.status == status
     assert events() == []
@@ -127,10 +207,12 @@ def test_nothing_changes_once_the_jury_phase_is_reached(actor, phase):
     listed = submitted(edition, status=ApplicationStatus.SHORTLISTED)
 
     attempts = [
-        lambda: services.mark_eligible(application=eligible, actor=actor),
-        lambda: services.mark_ineligible(application=eligible, actor=actor, reason="No."),
-        lambda: services.shortlist(application=eligible, actor=actor),
-        lambda: services.remove_from_shortlist(application=listed, actor=actor),
+        lambda: services.mark_eligible(now=utcnow(), application=eligible, actor=actor),
+        lambda: services.mark_ineligible(
+            now=utcnow(), application=eligible, actor=actor, reason="No."
+        ),
+        lambda: services.shortlist(now=utcnow(), application=eligible, actor=actor),
+        lambda: services.remove_from_shortlist(now=utcnow(), application=listed, actor=actor),
     ]
     for attempt in attempts:
         with pytest.raises(ScreeningError, match="reached the jury phase"):
@@ -145,9 +227,9 @@ def test_nothing_changes_once_the_jury_phase_is_reached(actor, phase):
 
 @pytest.mark.parametrize("phase", [EditionPhase.CLOSED, EditionPhase.PRESELECTION])
 def test_shortlisting_is_open_until_the_jury_phase(actor, phase):
-    application = submitted(EditionFactory(phase=phase), status=ApplicationStatus.ELIGIBLE)
+    application = submitted(after_the_deadline(phase=phase), status=ApplicationStatus.ELIGIBLE)
 
-    services.shortlist(application=application, actor=actor)
+    services.shortlist(now=utcnow(), application=application, actor=actor)
 
     assert application.status == ApplicationStatus.SHORTLISTED
     [event] = events()
@@ -170,7 +252,7 @@ def test_only_eligible_applications_can_be_shortlisted(edition, actor, status, m
     application = submitted(edition, status=status)
 
     with pytest.raises(ScreeningError, match=message):
-        services.shortlist(application=application, actor=actor)
+        services.shortlist(now=utcnow(), application=application, actor=actor)
 
     assert application.status == status
 
@@ -178,7 +260,7 @@ def test_only_eligible_applications_can_be_shortlisted(edition, actor, status, m
 def test_removing_from_the_shortlist_makes_it_eligible_again(edition, actor):
     application = submitted(edition, status=ApplicationStatus.SHORTLISTED)
 
-    services.remove_from_shortlist(application=application, actor=actor)
+    services.remove_from_shortlist(now=utcnow(), application=application, actor=actor)
 
     assert application.status == ApplicationStatus.ELIGIBLE
     [event] = events()
@@ -190,7 +272,7 @@ def test_removing_what_is_not_on_the_shortlist_is_refused(edition, actor):
     application = submitted(edition, status=ApplicationStatus.ELIGIBLE)
 
     with pytest.raises(ScreeningError, match="not on the shortlist"):
-        services.remove_from_shortlist(application=application, actor=actor)
+        services.remove_from_shortlist(now=utcnow(), application=application, actor=actor)
 
 
 def test_add_note_keeps_author_and_text_and_records_it(edition, actor):
