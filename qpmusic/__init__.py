@@ -81,12 +81,14 @@ def register_blueprints(app: Flask) -> None:
     from qpmusic.geo import city_views
     from qpmusic.geo import views as geo_views
     from qpmusic.home import views as home_views
+    from qpmusic.legal import views as legal_views
     from qpmusic.media import upload_views
     from qpmusic.media import views as media_views
     from qpmusic.notifications import views as mailbox_views
     from qpmusic.screening import views as screening_views
 
     app.register_blueprint(home_views.bp)
+    app.register_blueprint(legal_views.bp)
     app.register_blueprint(account_views.bp)
     app.register_blueprint(profile_views.bp)
     app.register_blueprint(invitation_views.bp)

@@ -1,6 +1,6 @@
 """Error pages in the visitor's language."""
 
-from flask import Flask, render_template
+from flask import Flask, abort, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -37,6 +37,13 @@ def render_error(code: int, message=None):
 
 
 def register_error_pages(app: Flask) -> None:
+    @app.before_request
+    def refuse_nul_bytes():
+        # PostgreSQL text cannot hold NUL; no person types one, so the request is malformed.
+        for value in (*request.args.values(), *request.form.values()):
+            if "\x00" in value:
+                abort(400)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return render_error(400, CSRF_MESSAGE)

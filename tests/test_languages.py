@@ -38,12 +38,16 @@ PAGES = [
     (Role.ADMIN, "/admin/editions/1", "Scoring criteria"),
     (Role.ADMIN, "/admin/cities/", "Cities of the network"),
     (Role.ADMIN, "/admin/cities/new", "Country code"),
+    (Role.ADMIN, "/admin/cities/1", "Save city"),
+    (Role.ADMIN, "/admin/editions/1/edit", "Plain text; leave an empty line between paragraphs."),
+    (Role.ADMIN, "/admin/criteria/1/edit", "Relative to the other criteria, e.g. 1 or 2."),
+    (None, "/privacy", "Data protection notice"),
 ]
 
 
 @pytest.fixture
 def people():
-    seed_cities()
+    seed_cities()  # city 1 is Luxembourg
     applicant = UserFactory(email="mia@example.org")
     edition = EditionFactory()
     CriterionFactory(edition=edition)

@@ -22,7 +22,12 @@ from qpmusic.enums import EligibilityKind
 
 REQUIRED = _l("Please fill in this field.")
 URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
-DURATION = re.compile(r"^(?:(\d{1,2}):)?(\d{1,3}):([0-5]\d)$")
+DURATION = re.compile(r"^(?:(\d{1,2}):)?(\d{1,3}):([0-5]\d)$", re.ASCII)
+
+
+def normalize_newlines(text):
+    # Browsers send a text area's line breaks as CRLF; count and store them as one character.
+    return text.replace("\r\n", "\n").replace("\r", "\n") if isinstance(text, str) else text
 
 
 def link_lines(text: str) -> list[str]:
@@ -42,7 +47,8 @@ def valid_links(form, field):
 def parse_duration(text: str) -> int | None:
     """Seconds from "7:30", "1:02:03" or whole minutes ("12"); None when unreadable."""
     text = (text or "").strip()
-    if text.isdigit():
+    # isascii: "²".isdigit() is true but int("²") fails; the length keeps int() cheap.
+    if text.isascii() and text.isdecimal() and len(text) <= 4:
         return int(text) * 60
     match = DURATION.match(text)
     if not match:
@@ -79,6 +85,7 @@ class ProfileForm(FlaskForm):
     )
     links = TextAreaField(
         _l("Other links (optional)"),
+        filters=[normalize_newlines],
         validators=[Optional(), valid_links],
         description=_l("One address per line: streaming profiles, videos, press."),
     )
@@ -87,6 +94,7 @@ class ProfileForm(FlaskForm):
 class BiographyForm(FlaskForm):
     biography = TextAreaField(
         _l("Biography"),
+        filters=[normalize_newlines],
         validators=[
             DataRequired(REQUIRED),
             Length(
@@ -116,6 +124,7 @@ class BasisForm(FlaskForm):
     manual = BooleanField(_l("My place is not in the list"))
     explanation = TextAreaField(
         _l("Explanation"),
+        filters=[normalize_newlines],
         validators=[Length(max=2000)],
         description=_l("For a place not in the list: where it is and how far from which city."),
     )
@@ -145,14 +154,18 @@ class WorkForm(FlaskForm):
         validators=[DataRequired(REQUIRED)],
         description=_l("Minutes and seconds, for example 7:30."),
     )
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=3000)])
+    description = TextAreaField(
+        _l("Description"), filters=[normalize_newlines], validators=[Optional(), Length(max=3000)]
+    )
     techniques = TextAreaField(
         _l("Techniques and instruments"),
+        filters=[normalize_newlines],
         validators=[Optional(), Length(max=1000)],
         description=_l("Electronics, software, instruments, visuals, performance."),
     )
     links = TextAreaField(
         _l("Links to this work (optional)"),
+        filters=[normalize_newlines],
         validators=[Optional(), valid_links],
         description=_l("One address per line."),
     )

@@ -32,7 +32,7 @@ GAP_MESSAGES = {
     "biography_too_long": _l("Shorten your biography to at most %(max)d characters."),
     "no_basis": _l("Tell us where you were born, live, work or study."),
     "no_basis_within_radius": _l(
-        "None of your places is within %(radius)d km of one of the QuattroPole cities."
+        "None of your places is within %(radius)d km of a city of the network."
     ),
     "no_work": _l("Add at least one work."),
     "too_many_works": _l("Remove works: at most %(max)d are allowed."),

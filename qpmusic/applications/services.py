@@ -1,12 +1,16 @@
 """Drafting an application step by step; callers own the transaction."""
 
-from flask_babel import format_datetime
+from flask_babel import format_date, format_time
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
 
-from qpmusic.applications.completeness import MAX_BASES
+from qpmusic.applications.completeness import MAX_BASES, gaps
+from qpmusic.applications.labels import gap_message
 from qpmusic.applications.models import Application, EligibilityBasis, Work
 from qpmusic.audit.services import record_event
+from qpmusic.editions.models import Edition
 from qpmusic.enums import ApplicationStatus
 from qpmusic.extensions import db
 from qpmusic.geo.eligibility import check_place
@@ -25,10 +29,12 @@ class ApplicationError(Exception):
 
 
 def deadline_passed_message(edition) -> str:
+    # Date and time without the zone's name: the sentence already says Luxembourg time.
+    closes = edition.closes_at
     return _(
         "The deadline was %(deadline)s (Luxembourg time); applications can no longer be "
         "submitted or changed.",
-        deadline=format_datetime(edition.closes_at, "full"),
+        deadline=f"{format_date(closes, 'full')}, {format_time(closes, 'medium')}",
     )
 
 
@@ -38,6 +44,23 @@ def application_for(*, applicant, edition) -> Application | None:
             Application.applicant_id == applicant.id, Application.edition_id == edition.id
         )
     )
+
+
+def earlier_applications(*, applicant, current: Application | None) -> list[Application]:
+    """The applicant's applications to other editions, newest first (drafts left out)."""
+    query = (
+        select(Application)
+        .join(Application.edition)
+        .where(
+            Application.applicant_id == applicant.id,
+            Application.status != ApplicationStatus.DRAFT,
+        )
+        .order_by(Edition.year.desc())
+        .options(contains_eager(Application.edition))
+    )
+    if current is not None:
+        query = query.where(Application.id != current.id)
+    return list(db.session.scalars(query))
 
 
 def start_application(*, applicant, edition, now) -> Application:
@@ -53,8 +76,12 @@ def start_application(*, applicant, edition, now) -> Application:
         artist_name=applicant.name,
         contact_email=applicant.email,
     )
-    db.session.add(application)
-    db.session.flush()
+    try:
+        # Two tabs may start at once; the unique (edition, applicant) lets only one insert.
+        with db.session.begin_nested():
+            db.session.add(application)
+    except IntegrityError:
+        return application_for(applicant=applicant, edition=edition)
     record_event(actor=applicant, action="application.started", target=application)
     return application
 
@@ -67,9 +94,23 @@ def ensure_editable(application: Application, now) -> None:
 
 
 def _changed(application: Application) -> None:
-    # A submitted application stays submitted; the flag tells the applicant to re-submit.
-    if application.status == ApplicationStatus.SUBMITTED:
-        application.changed_since_submission = True
+    """Mark a submitted application as changed; it must stay complete while it is submitted.
+
+    Changes take effect at once (coordinators see the current state); re-submitting records
+    them in the audit log and sends a new confirmation.
+    """
+    if application.status != ApplicationStatus.SUBMITTED:
+        return
+    found = gaps(application, application.edition)
+    if found:
+        raise ApplicationError(
+            _(
+                "Your application is already submitted, so it must stay complete: %(problem)s "
+                "Add the replacement first, then remove the old entry.",
+                problem=gap_message(found[0]),
+            )
+        )
+    application.changed_since_submission = True
 
 
 def save_profile(*, application, now, artist_name, contact_email, phone, website, links) -> None:
@@ -87,6 +128,12 @@ def save_biography(*, application, now, biography: str) -> None:
     ensure_editable(application, now)
     application.biography = biography.strip()
     _changed(application)
+
+
+def _place_id(value) -> int | None:
+    """The hidden GeoNames id from the form, if it is one (it may be anything)."""
+    text = str(value or "")
+    return int(text) if text.isascii() and text.isdecimal() and len(text) <= 10 else None
 
 
 def measured_basis(kind, place, cities) -> EligibilityBasis:
@@ -116,12 +163,22 @@ def add_basis(
     ensure_editable(application, now)
     if len(application.bases) >= MAX_BASES:
         raise ApplicationError(_("You can name at most %(n)d places.", n=MAX_BASES))
+    listed = resolve_place(place_text, _place_id(place_id))
+    if manual and listed is not None:
+        # Ticking "not in the list" for a listed place would skip the distance rule.
+        raise ApplicationError(
+            _(
+                "“%(place)s” is in our list of places. Choose it from the list; its distance "
+                "is measured for you.",
+                place=listed.name,
+            )
+        )
     if manual:
         basis = EligibilityBasis(
             kind=kind, place_name=place_text.strip(), manual=True, explanation=explanation.strip()
         )
     else:
-        place = resolve_place(place_text, place_id)
+        place = listed
         if place is None:
             raise ApplicationError(
                 _(

@@ -18,6 +18,7 @@ from qpmusic.applications.forms import (
 from qpmusic.applications.services import ApplicationError
 from qpmusic.applications.views import applicant_only, bp, own_application, progress
 from qpmusic.extensions import db
+from qpmusic.geo.services import network_cities
 from qpmusic.timestamps import utcnow
 
 NEXT_STEP = {
@@ -83,7 +84,6 @@ def eligibility(application_id):
     application = own_application(application_id)
     form = BasisForm()
     if form.validate_on_submit():
-        place_id = form.place_id.data
         return saved(
             application,
             "eligibility",
@@ -91,11 +91,18 @@ def eligibility(application_id):
             stay=True,
             kind=form.kind_value,
             place_text=form.place.data,
-            place_id=int(place_id) if place_id and place_id.isdigit() else None,
+            place_id=form.place_id.data,
             manual=form.manual.data,
             explanation=form.explanation.data or "",
         )
-    return page("eligibility", application, "eligibility", form=form, confirm=ConfirmForm())
+    return page(
+        "eligibility",
+        application,
+        "eligibility",
+        form=form,
+        confirm=ConfirmForm(),
+        cities=network_cities(),
+    )
 
 
 @bp.route("/applications/<int:application_id>/eligibility/<int:basis_id>/remove", methods=["POST"])

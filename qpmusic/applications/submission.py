@@ -161,6 +161,8 @@ def _send_confirmation(application: Application, *, resubmitted: bool) -> None:
 
 def withdraw_application(*, application: Application, applicant, now) -> None:
     """The applicant takes the application back; it leaves screening and the jury for good."""
+    # Locked, so a coordinator's decision in flight cannot overwrite the withdrawal.
+    db.session.refresh(application, with_for_update=True)
     if application.status not in WITHDRAWABLE:
         raise ApplicationError(_("This application cannot be withdrawn."))
     before = application.status.value

@@ -9,7 +9,12 @@ from qpmusic.applications.completeness import BIOGRAPHY_MAX_CHARS, STEPS, gaps
 from qpmusic.applications.forms import ConfirmForm
 from qpmusic.applications.labels import STATUS_HELP, STEP_LABELS, gap_message
 from qpmusic.applications.models import Application
-from qpmusic.applications.services import ApplicationError, application_for, start_application
+from qpmusic.applications.services import (
+    ApplicationError,
+    application_for,
+    earlier_applications,
+    start_application,
+)
 from qpmusic.applications.submission import (
     WITHDRAWABLE,
     Outcome,
@@ -57,6 +62,7 @@ def status():
         "applications/status.html",
         edition=edition,
         application=application,
+        earlier=earlier_applications(applicant=current_user, current=application),
         form=ConfirmForm(),
         now=utcnow(),
         status_help=STATUS_HELP,

@@ -63,7 +63,7 @@ def test_bastogne_is_outside_and_the_application_cannot_be_submitted(client, app
         gap.code for gap in gaps(application, application.edition) if gap.step == "eligibility"
     ] == ["no_basis_within_radius"]
     review = client.get(f"/applications/{application.id}/review")
-    assert "None of your places is within 50 km of one of the QuattroPole cities." in review.text
+    assert "None of your places is within 50 km of a city of the network." in review.text
 
 
 def test_one_place_within_the_radius_is_enough(client, application):

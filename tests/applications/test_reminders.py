@@ -1,6 +1,7 @@
 """Deadline reminders: each unsubmitted draft hears once a week before and once a day before."""
 
 from datetime import datetime
+from html import unescape
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,6 +11,7 @@ from qpmusic.applications.reminders import send_deadline_reminders
 from qpmusic.enums import ApplicationStatus
 from qpmusic.extensions import db
 from tests.factories import ApplicationFactory, EditionFactory, UserFactory
+from tests.translations import translated
 
 LUXEMBOURG = ZoneInfo("Europe/Luxembourg")
 DEADLINE = datetime(2026, 12, 15, 23, 59, 59, tzinfo=LUXEMBOURG)
@@ -44,6 +46,9 @@ def test_drafts_are_reminded_a_week_and_a_day_before_once_each(call, mailbox):
     mails = mailbox.wait_for(2)
     assert [m["To"] for m in mails] == ["draft@example.org"] * 2
     assert all(m["Content-Language"] == "fr" for m in mails)
+    assert {m["Subject"] for m in mails} == {
+        unescape(translated("Your application is not submitted yet", "fr"))
+    }
 
 
 def test_a_draft_started_on_the_last_day_gets_only_the_last_reminder(call, mailbox):

@@ -2,11 +2,12 @@
 
 import threading
 from datetime import UTC, datetime, timedelta
+from html import unescape
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from flask_babel import force_locale, format_datetime
+from flask_babel import force_locale, format_date, format_time
 
 from qpmusic.applications.models import Application
 from qpmusic.audit.models import AuditEvent
@@ -147,7 +148,8 @@ def test_a_second_after_the_deadline_is_refused_in_the_readers_language(
         page = submit(client, application)
 
     with force_locale(language):
-        deadline = format_datetime(winter_call.closes_at, "full")
+        closes = winter_call.closes_at
+        deadline = f"{format_date(closes, 'full')}, {format_time(closes, 'medium')}"
     expected = (
         "The deadline was %(deadline)s (Luxembourg time); applications can no longer be "
         "submitted or changed."
@@ -273,3 +275,46 @@ def test_a_closed_call_cannot_be_started(client, musician, cities):
     client.post("/apply/start", follow_redirects=True)
 
     assert db.session.query(Application).count() == 0
+
+
+def test_a_deadline_in_the_hour_that_repeats_when_clocks_go_back(client, auth, musician, cities):
+    # 31 October 2027: 03:00 summer time becomes 02:00 winter time, so 02:30 happens twice.
+    # The call closes at the second 02:30 (winter time, fold=1), which is 01:30 UTC.
+    closes = datetime(2027, 10, 31, 2, 30, tzinfo=LUXEMBOURG).replace(fold=1)
+    edition = EditionFactory(year=2027, opens_at=at(2027, 9, 1, 0, 0), closes_at=closes)
+    assert edition.closes_at == datetime(2027, 10, 31, 1, 30, tzinfo=UTC)
+    first_pass = complete_draft(applicant=musician, edition=edition, cities=cities)
+    latecomer = UserFactory(email="late@example.org", language="en")
+    late = complete_draft(applicant=latecomer, edition=edition, cities=cities)
+
+    # At the first 02:30 (00:30 UTC) the call is still open for another hour.
+    with time_machine.travel(datetime(2027, 10, 31, 1, 29, 59, tzinfo=UTC), tick=False):
+        auth.login(musician.email)
+        submit(client, first_pass)
+    with time_machine.travel(datetime(2027, 10, 31, 1, 30, 0, tzinfo=UTC), tick=False):
+        auth.logout()
+        auth.login(latecomer.email)
+        page = submit(client, late)
+
+    db.session.refresh(first_pass)
+    db.session.refresh(late)
+    assert first_pass.status == ApplicationStatus.SUBMITTED
+    assert late.status == ApplicationStatus.DRAFT
+    assert "applications can no longer be submitted" in page.text
+
+
+@pytest.mark.parametrize("language", ["de", "fr", "en"])
+def test_the_resubmission_email_is_in_the_applicants_language(
+    client, musician, draft, mailbox, language
+):
+    subject = "Your changed application has been received"
+    musician.language = language
+    db.session.commit()
+    submit(client, draft)
+    client.post(f"/applications/{draft.id}/biography", data={"biography": "Neu."})
+
+    submit(client, draft)
+
+    second = mailbox.wait_for(2)[1]
+    assert second["Subject"] == unescape(translated(subject, language))
+    assert second["Content-Language"] == language

@@ -1,0 +1,1 @@
+"""Public notices: how personal data is used."""
