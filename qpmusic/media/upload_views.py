@@ -1,5 +1,298 @@
-"""The tus 1.0 endpoint and the plain form upload of a work's files."""
+"""The tus 1.0 endpoint and the plain form upload of a work's files.
 
-from flask import Blueprint
+CSRF: tus requests are sent by our own page's script, not by forms, so this blueprint is exempt
+from CSRFProtect's form check. Instead every state-changing tus request (POST, PATCH, DELETE)
+must carry the page's CSRF token in an ``X-CSRFToken`` header, validated as a form token would
+be: a cross-site page can neither read the token nor set a custom header without a CORS
+preflight, which this app never grants. The plain form and the remove button are FlaskForms and
+check their token themselves.
+"""
+
+import base64
+import binascii
+
+from flask import Blueprint, Response, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import validate_csrf
+from werkzeug.http import http_date
+from wtforms import ValidationError
+
+from qpmusic.accounts.guards import role_required
+from qpmusic.enums import MediaStatus, Role
+from qpmusic.extensions import csrf, db
+from qpmusic.media import services, uploads
+from qpmusic.media.forms import FileUploadForm, RemoveFileForm
+from qpmusic.media.labels import KIND_LABELS, STATUS_LABELS, human_size, rejection_message
+from qpmusic.media.names import ACCEPT
+from qpmusic.media.services import UploadError
+from qpmusic.timestamps import utcnow
 
 bp = Blueprint("uploads", __name__)
+csrf.exempt(bp)
+applicant_only = role_required(Role.APPLICANT)
+
+TUS_VERSION = "1.0.0"
+TUS_EXTENSIONS = "creation,creation-with-upload,termination,checksum,expiration"
+CHECKSUM_ALGORITHMS = ("sha1", "sha256")
+OFFSET_TYPE = "application/offset+octet-stream"
+TUS_ENDPOINTS = {"uploads.collection", "uploads.upload"}
+# The plain form takes small files only; larger ones need the resumable uploader.
+PLAIN_FORM_MAX = 100 * 1024 * 1024
+# Multipart boundaries and the CSRF field around the file.
+FORM_OVERHEAD = 64 * 1024
+
+
+@bp.app_template_global()
+def media_words() -> dict:
+    """What the file list needs to say a file's state and kind in the reader's language."""
+    return {
+        "status": STATUS_LABELS,
+        "kind": KIND_LABELS,
+        "size": human_size,
+        "reason": rejection_message,
+        "limits": services.limits(),
+        "plain_max": PLAIN_FORM_MAX,
+        "accept": ACCEPT,
+        "processing": MediaStatus.PROCESSING,
+        "rejected": MediaStatus.REJECTED,
+    }
+
+
+def tus_response(status: int = 204, body: str = "", **headers) -> Response:
+    response = Response(body, status=status, mimetype="text/plain")
+    for name, value in headers.items():
+        if value is not None:
+            response.headers[name.replace("_", "-")] = str(value)
+    return response
+
+
+def refusal(error: UploadError) -> Response:
+    """The reason in the body (shown by the page) and as a code in ``X-QPMusic-Error``."""
+    return tus_response(error.status, error.message, X_QPMusic_Error=error.code)
+
+
+def bad_request(message: str) -> Response:
+    return tus_response(400, message, X_QPMusic_Error="bad_request")
+
+
+@bp.before_request
+def guard():
+    """Version, login and CSRF for tus; room for large bodies on the upload routes."""
+    if request.endpoint == "uploads.form_upload":
+        request.max_content_length = PLAIN_FORM_MAX + FORM_OVERHEAD
+        return None
+    if request.endpoint not in TUS_ENDPOINTS or request.method == "OPTIONS":
+        return None
+    # Our services enforce the real limits while streaming; this only lifts Flask's 16 MB.
+    request.max_content_length = services.max_file_size()
+    if request.headers.get("Tus-Resumable") != TUS_VERSION:
+        return tus_response(412, "Unsupported tus version", Tus_Version=TUS_VERSION)
+    if not current_user.is_authenticated:
+        return tus_response(401, _("Please log in to open this page."))
+    if not current_user.has_role(Role.APPLICANT):
+        return tus_response(403, _("You do not have permission to open this page."))
+    if request.method in ("POST", "PATCH", "DELETE") and current_app.config.get(
+        "WTF_CSRF_ENABLED", True
+    ):
+        try:
+            validate_csrf(request.headers.get("X-CSRFToken"))
+        except ValidationError:
+            return tus_response(403, _("Please reload the page and try again."))
+    return None
+
+
+@bp.after_request
+def tus_headers(response: Response) -> Response:
+    if request.endpoint in TUS_ENDPOINTS:
+        response.headers["Tus-Resumable"] = TUS_VERSION
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def parse_metadata(header: str) -> dict[str, str]:
+    """``Upload-Metadata``: comma-separated ``key base64(value)`` pairs; the value may be absent."""
+    metadata = {}
+    for pair in filter(None, (p.strip() for p in header.split(","))):
+        key, _sep, value = pair.partition(" ")
+        try:
+            metadata[key] = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError) as error:
+            raise ValueError(key) from error
+    return metadata
+
+
+def parse_checksum(header: str | None) -> tuple[str, bytes] | None:
+    if not header:
+        return None
+    algorithm, _sep, digest = header.strip().partition(" ")
+    if algorithm not in CHECKSUM_ALGORITHMS:
+        raise ValueError(algorithm)
+    try:
+        return algorithm, base64.b64decode(digest.strip(), validate=True)
+    except binascii.Error as error:
+        raise ValueError(digest) from error
+
+
+def parse_length(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _upload_headers(upload) -> dict:
+    return {
+        "Upload_Offset": upload.offset,
+        "Upload_Expires": http_date(upload.expires_at),
+        "X_QPMusic_Media": upload.meta.get("media"),
+    }
+
+
+@bp.route("/uploads/", methods=["OPTIONS", "POST"], provide_automatic_options=False)
+def collection():
+    return capabilities() if request.method == "OPTIONS" else create()
+
+
+@bp.route(
+    "/uploads/<upload_id>",
+    methods=["OPTIONS", "HEAD", "PATCH", "DELETE"],
+    provide_automatic_options=False,
+)
+def upload(upload_id):
+    if request.method == "OPTIONS":
+        return capabilities()
+    return {"HEAD": head, "PATCH": patch, "DELETE": delete}[request.method](upload_id)
+
+
+def capabilities():
+    return tus_response(
+        204,
+        Tus_Version=TUS_VERSION,
+        Tus_Extension=TUS_EXTENSIONS,
+        Tus_Checksum_Algorithm=",".join(CHECKSUM_ALGORITHMS),
+        Tus_Max_Size=services.max_file_size(),
+    )
+
+
+def create():
+    if "Upload-Defer-Length" in request.headers:
+        return bad_request("Upload-Defer-Length is not supported")
+    length = parse_length(request.headers.get("Upload-Length"))
+    if length is None:
+        return bad_request("Upload-Length is required")
+    try:
+        metadata = parse_metadata(request.headers.get("Upload-Metadata", ""))
+        checksum = parse_checksum(request.headers.get("Upload-Checksum"))
+    except ValueError:
+        return bad_request("Upload-Metadata or Upload-Checksum is malformed")
+    with_body = request.mimetype == OFFSET_TYPE
+    try:
+        received = uploads.create_upload(
+            user=current_user,
+            work_id=metadata.get("work_id", ""),
+            filename=metadata.get("filename", ""),
+            filetype=metadata.get("filetype", ""),
+            length=length,
+            now=utcnow(),
+            body=request.stream if with_body else None,
+            body_length=request.content_length,
+            checksum=checksum,
+        )
+    except UploadError as error:
+        # A refusal has already removed what it wrote; committing keeps its audit event.
+        db.session.commit()
+        return refusal(error)
+    db.session.commit()
+    location = url_for(".upload", upload_id=received.upload.id)
+    return tus_response(201, Location=location, **_upload_headers(received.upload))
+
+
+def head(upload_id):
+    try:
+        upload = uploads.upload_of(user=current_user, upload_id=upload_id, now=utcnow())
+    except UploadError as error:
+        return refusal(error)
+    return tus_response(200, Upload_Length=upload.length, **_upload_headers(upload))
+
+
+def patch(upload_id):
+    if request.mimetype != OFFSET_TYPE:
+        return tus_response(415, f"Content-Type must be {OFFSET_TYPE}")
+    offset = parse_length(request.headers.get("Upload-Offset"))
+    if offset is None:
+        return bad_request("Upload-Offset is required")
+    try:
+        checksum = parse_checksum(request.headers.get("Upload-Checksum"))
+    except ValueError:
+        return bad_request("Upload-Checksum is malformed or uses an unsupported algorithm")
+    try:
+        received = uploads.receive_chunk(
+            user=current_user,
+            upload_id=upload_id,
+            offset=offset,
+            stream=request.stream,
+            content_length=request.content_length,
+            checksum=checksum,
+            now=utcnow(),
+        )
+    except UploadError as error:
+        db.session.commit()
+        return refusal(error)
+    db.session.commit()
+    return tus_response(204, **_upload_headers(received.upload))
+
+
+def delete(upload_id):
+    try:
+        uploads.terminate_upload(user=current_user, upload_id=upload_id, now=utcnow())
+    except UploadError as error:
+        return refusal(error)
+    db.session.commit()
+    return tus_response(204)
+
+
+def _back(application_id: int, work_id: int):
+    return redirect(
+        url_for("applications.work_edit", application_id=application_id, work_id=work_id)
+        + "#work-files"
+    )
+
+
+@bp.post("/applications/<int:application_id>/works/<int:work_id>/files", endpoint="form_upload")
+def form_upload(application_id, work_id):
+    """Without JavaScript: one multipart POST, the same checks and messages as tus."""
+    form = FileUploadForm()
+    if not form.validate_on_submit():
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        return _back(application_id, work_id)
+    try:
+        media = uploads.receive_form_file(
+            user=current_user, work_id=work_id, file=form.file.data, now=utcnow()
+        )
+    except UploadError as error:
+        db.session.commit()
+        flash(error.message, "error")
+        return _back(application_id, work_id)
+    db.session.commit()
+    flash(_("“%(name)s” has arrived and is being checked.", name=media.original_name), "success")
+    return _back(application_id, work_id)
+
+
+@bp.post(
+    "/applications/<int:application_id>/works/<int:work_id>/files/<public_id>/remove",
+    endpoint="remove",
+)
+@applicant_only
+def remove(application_id, work_id, public_id):
+    if not RemoveFileForm().validate_on_submit():
+        flash(_("Please reload the page and try again."), "error")
+        return _back(application_id, work_id)
+    try:
+        media = services.remove_media(
+            user=current_user, public_id=public_id, work_id=work_id, now=utcnow()
+        )
+    except UploadError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _back(application_id, work_id)
+    db.session.commit()
+    flash(_("“%(name)s” has been removed.", name=media.original_name), "success")
+    return _back(application_id, work_id)
