@@ -77,16 +77,22 @@ KIND_IN_SENTENCE = {
     MediaKind.IMAGE: _l("an image"),
 }
 
-# Processing notes are stored as lines "code" or "code: detail" (detail for the office).
+# Processing notes are stored as lines "code" or "code: detail"; the detail is for the office,
+# except where the message shows it (page count, picture size).
 NOTE_MESSAGES = {
     "no_ffmpeg": _l("No poster frame: the video tool (ffmpeg) is not installed on the server."),
     "poster_failed": _l("No poster frame could be made from this video."),
     "no_decoder": _l(
-        "The sound could not be decoded here, so there is no loudness measure and no waveform."
+        "This sound format cannot be decoded on the server, so there is no loudness measure "
+        "and no waveform. It plays normally."
     ),
+    "no_loudness": _l("The recording is silent or too short to measure its loudness."),
     "blind_copy_unchanged": _l(
         "The anonymous copy for the jury could not be cleaned of its metadata; it is a plain copy."
     ),
+    "interrupted": _l("Processing was interrupted once and started again."),
+    "pages": _l("Pages: %(detail)s"),
+    "dimensions": _l("Size in pixels: %(detail)s"),
 }
 
 _UNITS = [
@@ -141,6 +147,11 @@ def note_messages(note: str) -> list[str]:
     """The translated lines of a processing note; unknown lines are shown as they are."""
     lines = []
     for line in filter(None, (note or "").splitlines()):
-        code = line.split(":", 1)[0].strip()
-        lines.append(str(NOTE_MESSAGES[code]) if code in NOTE_MESSAGES else line)
+        code, _, detail = (part.strip() for part in line.partition(":"))
+        message = NOTE_MESSAGES.get(code)
+        if message is None:
+            lines.append(line)
+        else:
+            text = str(message)
+            lines.append(text % {"detail": detail} if "%(detail)s" in text else text)
     return lines
