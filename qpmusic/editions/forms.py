@@ -1,5 +1,7 @@
 """Forms of the edition admin pages; dates and times are entered in Luxembourg time."""
 
+from decimal import Decimal
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -14,7 +16,14 @@ from wtforms import (
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 from qpmusic.editions.localtime import NonExistentLocalTime, local_to_utc, utc_to_local
 from qpmusic.enums import EditionPhase
@@ -24,6 +33,35 @@ POSITIVE = _l("Please enter a number greater than zero.")
 NUMBER = _l("Please enter a number.")
 DATE = _l("Please enter a date.")
 TIME = _l("Please enter a time.")
+# The largest values the Numeric(6, 2) and Numeric(10, 2) columns hold.
+SCALE_LIMIT = Decimal("9999.99")
+PRIZE_LIMIT = Decimal("99999999.99")
+
+
+class StorableDecimal:
+    """Stops NaN, infinities and more than two decimal places before any comparison.
+
+    ``Decimal("NaN") < 1`` raises instead of answering, so this runs before ``NumberRange``.
+    """
+
+    def __call__(self, form, field):
+        value = field.data
+        if value is None:
+            return
+        if not value.is_finite():
+            raise StopValidation(NUMBER)
+        if value.as_tuple().exponent < -2:
+            raise StopValidation(_l("Please use at most two decimal places."))
+
+
+def time_field(label):
+    """Hours, minutes and seconds: a deadline of 23:59:59 must survive an unrelated save."""
+    return TimeField(
+        label,
+        format=["%H:%M:%S", "%H:%M"],
+        render_kw={"step": 1},
+        validators=[InputRequired(TIME)],
+    )
 
 
 def count_field(label, default, maximum, description=None):
@@ -40,7 +78,18 @@ def count_field(label, default, maximum, description=None):
 
 def decimal_field(label, default, description=None):
     return DecimalField(
-        label, default=default, description=description, validators=[InputRequired(NUMBER)]
+        label,
+        default=default,
+        description=description,
+        validators=[
+            InputRequired(NUMBER),
+            StorableDecimal(),
+            NumberRange(
+                min=-SCALE_LIMIT,
+                max=SCALE_LIMIT,
+                message=_l("Please enter a number from %(min)s to %(max)s."),
+            ),
+        ],
     )
 
 
@@ -59,9 +108,9 @@ class EditionForm(FlaskForm):
     rules_fr = TextAreaField(_l("Rules (French)"), render_kw={"rows": 8})
     rules_en = TextAreaField(_l("Rules (English)"), render_kw={"rows": 8})
     opens_on = DateField(_l("Call opens on"), validators=[InputRequired(DATE)])
-    opens_time = TimeField(_l("Opening time"), validators=[InputRequired(TIME)])
+    opens_time = time_field(_l("Opening time"))
     closes_on = DateField(_l("Call closes on"), validators=[InputRequired(DATE)])
-    closes_time = TimeField(_l("Closing time"), validators=[InputRequired(TIME)])
+    closes_time = time_field(_l("Closing time"))
     max_works = count_field(_l("Works per application, at most"), 3, 10)
     work_age_limit = count_field(
         _l("Works composed within the last … years"),
@@ -74,7 +123,12 @@ class EditionForm(FlaskForm):
         _l("Prize amount (EUR)"),
         default=10000,
         places=2,
-        validators=[InputRequired(NUMBER), NumberRange(min=1, message=POSITIVE)],
+        validators=[
+            InputRequired(NUMBER),
+            StorableDecimal(),
+            NumberRange(min=1, message=POSITIVE),
+            NumberRange(max=PRIZE_LIMIT, message=_l("Please enter an amount up to %(max)s.")),
+        ],
     )
     finalists_count = count_field(_l("Number of finalists"), 4, 20)
     blind_review = BooleanField(_l("Blind review: jurors do not see names or biographies"))

@@ -1,11 +1,12 @@
 """In a real browser: the home page's live countdown, and an admin setting up and opening a call."""
 
-from datetime import timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from qpmusic.editions.localtime import utc_to_local
 from qpmusic.editions.models import Edition
 from qpmusic.enums import EditionPhase, Role
 from qpmusic.extensions import db
@@ -92,7 +93,7 @@ def test_an_admin_sets_up_a_call_and_opens_it(browser, live_server, screens):
     page.get_by_label("Call opens on").fill(f"{year}-01-15")
     page.get_by_label("Opening time").fill("10:00")
     page.get_by_label("Call closes on").fill(f"{year}-03-31")
-    page.get_by_label("Closing time").fill("23:59")
+    page.get_by_label("Closing time").fill("23:59:59")
     shots.shot("new-edition")
     page.get_by_role("button", name="Save").click()
 
@@ -106,7 +107,13 @@ def test_an_admin_sets_up_a_call_and_opens_it(browser, live_server, screens):
 
     expect(page.locator(".flash-success")).to_contain_text("Call open")
     shots.shot("edition-open")
+    # Saving the settings again keeps the deadline to the second.
+    page.get_by_role("link", name="Edit settings").click()
+    expect(page.get_by_label("Closing time")).to_have_value("23:59:59")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("link", name="Edit settings")).to_be_visible()
     edition = db.session.scalar(select(Edition))
     assert edition.phase == EditionPhase.OPEN
+    assert utc_to_local(edition.closes_at) == (date(int(year), 3, 31), time(23, 59, 59))
     assert errors == []
     context.close()

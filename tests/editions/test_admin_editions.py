@@ -1,5 +1,6 @@
 """Admins create and edit editions; times are entered in Luxembourg; every edit is logged."""
 
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -122,9 +123,72 @@ def test_the_edit_form_shows_the_stored_instants_in_luxembourg_time(client, admi
     page = client.get(f"/admin/editions/{edition.id}/edit").text
 
     assert input_value(page, "opens_on") == "2031-01-15"
-    assert input_value(page, "opens_time") == "10:00"
+    assert input_value(page, "opens_time") == "10:00:00"
     assert input_value(page, "closes_on") == "2031-10-26"
-    assert input_value(page, "closes_time") == "02:30"
+    assert input_value(page, "closes_time") == "02:30:00"
+
+
+def test_an_unrelated_edit_keeps_a_deadline_one_second_before_midnight(client, admin):
+    edition = EditionFactory(
+        year=2031,
+        phase=EditionPhase.DRAFT,
+        opens_at=datetime(2031, 1, 15, 9, 0, tzinfo=UTC),
+        # 23:59:59 in Luxembourg (summer time).
+        closes_at=datetime(2031, 7, 31, 21, 59, 59, tzinfo=UTC),
+        title_de="QuattroPole Musikpreis 2031",
+        title_fr="Prix de musique QuattroPole 2031",
+        title_en="QuattroPole Music Prize 2031",
+        rules_de="Regeln.",
+        rules_fr="Règles.",
+        rules_en="Rules.",
+    )
+    page = client.get(f"/admin/editions/{edition.id}/edit").text
+    closes_time = re.search(r'<input[^>]*\bname="closes_time"[^>]*>', page).group(0)
+    assert 'step="1"' in closes_time
+    shown = {name: input_value(page, name) for name in ("opens_time", "closes_time")}
+    assert shown == {"opens_time": "10:00:00", "closes_time": "23:59:59"}
+
+    response = client.post(
+        f"/admin/editions/{edition.id}/edit", data=edition_form(max_works="2", **shown)
+    )
+
+    assert response.status_code == 302
+    db.session.refresh(edition)
+    assert edition.closes_at == datetime(2031, 7, 31, 21, 59, 59, tzinfo=UTC)
+    [event] = events("edition.updated")
+    assert (event.before, event.after) == ({"max_works": 3}, {"max_works": 2})
+
+
+def test_a_time_with_seconds_is_stored_to_the_second(client, admin):
+    client.post("/admin/editions/new", data=edition_form(closes_time="23:59:59"))
+
+    assert only_edition().closes_at == datetime(2031, 7, 31, 21, 59, 59, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("NaN", "Please enter a number."),
+        ("sNaN", "Please enter a number."),
+        ("Infinity", "Please enter a number."),
+        ("-Infinity", "Please enter a number."),
+        ("1e400", "Please enter an amount up to 99999999.99."),
+        ("100000000", "Please enter an amount up to 99999999.99."),
+        ("10000.001", "Please use at most two decimal places."),
+    ],
+)
+def test_a_prize_the_column_cannot_hold_is_refused(client, admin, value, message):
+    response = client.post("/admin/editions/new", data=edition_form(prize_amount=value))
+
+    assert response.status_code == 200
+    assert message in response.text
+    assert only_edition() is None
+
+
+def test_the_largest_prize_the_column_holds_is_accepted(client, admin):
+    client.post("/admin/editions/new", data=edition_form(prize_amount="99999999.99"))
+
+    assert only_edition().prize_amount == Decimal("99999999.99")
 
 
 def test_editing_records_the_old_and_new_value_of_each_change(client, admin):

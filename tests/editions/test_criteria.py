@@ -74,6 +74,53 @@ def test_an_invalid_criterion_is_refused_with_a_message(client, admin, changes, 
     assert criteria_of(edition) == []
 
 
+@pytest.mark.parametrize("name", ["weight", "scale_min", "scale_max", "scale_step"])
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("NaN", "Please enter a number."),
+        ("sNaN", "Please enter a number."),
+        ("Infinity", "Please enter a number."),
+        ("-Infinity", "Please enter a number."),
+        ("1e400", "Please enter a number from -9999.99 to 9999.99."),
+        ("10000", "Please enter a number from -9999.99 to 9999.99."),
+        ("-10000", "Please enter a number from -9999.99 to 9999.99."),
+        ("0.125", "Please use at most two decimal places."),
+    ],
+)
+def test_a_number_the_column_cannot_hold_is_refused(client, admin, name, value, message):
+    criterion = CriterionFactory(edition__phase=EditionPhase.DRAFT, label_en="Craft")
+    edition = criterion.edition
+
+    added = client.post(
+        f"/admin/editions/{edition.id}/criteria", data=criterion_form(**{name: value})
+    )
+    edited = client.post(
+        f"/admin/criteria/{criterion.id}/edit", data=criterion_form(**{name: value})
+    )
+
+    for response in (added, edited):
+        assert response.status_code == 200
+        assert message in response.text
+    assert [c.label_en for c in criteria_of(edition)] == ["Craft"]
+    assert actions() == []
+
+
+def test_the_widest_scale_the_column_holds_is_accepted(client, admin):
+    edition = EditionFactory(phase=EditionPhase.DRAFT)
+
+    response = client.post(
+        f"/admin/editions/{edition.id}/criteria",
+        data=criterion_form(
+            weight="9999.99", scale_min="-9999.99", scale_max="9999.99", scale_step="0.01"
+        ),
+    )
+
+    assert response.status_code == 302
+    [criterion] = criteria_of(edition)
+    assert (criterion.scale_min, criterion.scale_max) == (Decimal("-9999.99"), Decimal("9999.99"))
+
+
 @pytest.mark.parametrize(
     ("scale", "expected"),
     [
