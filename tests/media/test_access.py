@@ -1,0 +1,198 @@
+"""Who may fetch a file: every role, through the stream, the status and the poster URLs."""
+
+import pytest
+
+from qpmusic.enums import ApplicationStatus, EditionPhase, MediaKind, MediaStatus, Role
+from qpmusic.extensions import db
+from qpmusic.media.access import can_fetch, gets_blind_copy
+from tests.factories import UserFactory
+from tests.media.playback import DATA, jury_work, media_file, store
+
+BLIND = b"the same sound without its tags"
+
+
+def urls(media) -> list[str]:
+    base = f"/media/{media.public_id}"
+    return [base, f"{base}/status"]
+
+
+def fetch_all(client, media) -> list[int]:
+    return [client.get(u).status_code for u in urls(media)]
+
+
+def test_the_owning_applicant_gets_the_file(client, auth):
+    media = media_file()
+    auth.login(media.work.application.applicant.email)
+
+    assert fetch_all(client, media) == [200, 200]
+    assert client.get(f"/media/{media.public_id}").data == DATA
+
+
+def test_another_applicant_gets_404(client, auth):
+    media = media_file()
+    other = UserFactory(role=Role.APPLICANT)
+    auth.login(other.email)
+
+    assert fetch_all(client, media) == [404, 404]
+
+
+def test_a_visitor_with_a_copied_link_gets_404_not_a_login_redirect(client, auth):
+    media = media_file()
+    auth.login(media.work.application.applicant.email)
+    assert client.get(f"/media/{media.public_id}").status_code == 200
+    auth.logout()
+
+    assert fetch_all(client, media) == [404, 404]
+    assert "Location" not in client.get(f"/media/{media.public_id}").headers
+
+
+def test_a_logged_out_visitor_gets_the_same_404_as_for_an_unknown_file(client):
+    media = media_file()
+
+    known = client.get(f"/media/{media.public_id}")
+    unknown = client.get("/media/AAAAAAAAAAAAAAAAAAAAAA")
+
+    assert (known.status_code, unknown.status_code) == (404, 404)
+    # The page repeats the path (language switch), so compare it without.
+    page = known.get_data(as_text=True).replace(media.public_id, "AAAAAAAAAAAAAAAAAAAAAA")
+    assert page == unknown.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", [Role.COORDINATOR, Role.ADMIN])
+def test_coordinators_and_admins_get_the_original(client, auth, role):
+    media = media_file(jury_work(blind=True), blind_data=BLIND)
+    auth.login(UserFactory(role=role).email)
+
+    assert fetch_all(client, media) == [200, 200]
+    assert client.get(f"/media/{media.public_id}").data == DATA
+
+
+def test_a_juror_gets_a_shortlisted_file_in_the_jury_phase(client, auth):
+    media = media_file(jury_work())
+    auth.login(UserFactory(role=Role.JUROR).email)
+
+    assert fetch_all(client, media) == [200, 200]
+    assert client.get(f"/media/{media.public_id}").data == DATA
+
+
+@pytest.mark.parametrize(
+    ("phase", "status"),
+    [
+        (EditionPhase.PRESELECTION, ApplicationStatus.SHORTLISTED),
+        (EditionPhase.FINAL, ApplicationStatus.SHORTLISTED),
+        (EditionPhase.CLOSED, ApplicationStatus.SUBMITTED),
+        (EditionPhase.JURY, ApplicationStatus.SUBMITTED),
+        (EditionPhase.JURY, ApplicationStatus.ELIGIBLE),
+        (EditionPhase.JURY, ApplicationStatus.NOT_SHORTLISTED),
+        (EditionPhase.JURY, ApplicationStatus.WITHDRAWN),
+    ],
+)
+def test_a_juror_gets_404_outside_an_open_jury_round(client, auth, phase, status):
+    media = media_file(jury_work(phase=phase, status=status))
+    auth.login(UserFactory(role=Role.JUROR).email)
+
+    assert fetch_all(client, media) == [404, 404]
+
+
+def test_a_juror_of_a_blind_edition_gets_the_blind_copy(client, auth):
+    media = media_file(
+        jury_work(blind=True), blind_data=BLIND, original_name="Anna Weber - Study.wav"
+    )
+    auth.login(UserFactory(role=Role.JUROR).email)
+
+    response = client.get(f"/media/{media.public_id}")
+
+    assert response.status_code == 200
+    assert response.data == BLIND
+    assert response.headers["Content-Length"] == str(len(BLIND))
+    assert "Weber" not in response.headers["Content-Disposition"]
+    assert response.headers["Content-Disposition"] == (
+        f'inline; filename="work-{media.work.position}-audio.wav"; '
+        f"filename*=UTF-8''work-{media.work.position}-audio.wav"
+    )
+
+
+def test_a_juror_of_a_blind_edition_gets_ranges_of_the_blind_copy(client, auth):
+    media = media_file(jury_work(blind=True), blind_data=BLIND)
+    auth.login(UserFactory(role=Role.JUROR).email)
+
+    response = client.get(f"/media/{media.public_id}", headers={"Range": "bytes=4-"})
+
+    assert response.status_code == 206
+    assert response.data == BLIND[4:]
+    assert response.headers["Content-Range"] == f"bytes 4-{len(BLIND) - 1}/{len(BLIND)}"
+
+
+def test_a_blind_juror_gets_404_while_the_blind_copy_is_missing(client, auth):
+    media = media_file(jury_work(blind=True))
+    auth.login(UserFactory(role=Role.JUROR).email)
+
+    assert client.get(f"/media/{media.public_id}").status_code == 404
+
+
+def test_the_owner_of_a_blind_edition_gets_the_original(client, auth):
+    media = media_file(jury_work(blind=True), blind_data=BLIND)
+    auth.login(media.work.application.applicant.email)
+
+    assert client.get(f"/media/{media.public_id}").data == DATA
+
+
+def test_a_juror_who_is_also_coordinator_gets_the_original(client, auth):
+    from qpmusic.accounts.models import UserRole
+
+    media = media_file(jury_work(blind=True), blind_data=BLIND)
+    both = UserFactory(role=Role.JUROR)
+    both.role_rows.append(UserRole(role=Role.COORDINATOR))
+    db.session.commit()
+    auth.login(both.email)
+
+    assert client.get(f"/media/{media.public_id}").data == DATA
+
+
+def test_an_unready_file_is_404_for_everyone_but_its_owner(client, auth):
+    media = media_file(status=MediaStatus.PROCESSING)
+    auth.login(UserFactory(role=Role.ADMIN).email)
+
+    assert client.get(f"/media/{media.public_id}").status_code == 404
+
+
+def test_a_deactivated_owner_gets_404(client, auth):
+    media = media_file()
+    auth.login(media.work.application.applicant.email)
+    media.work.application.applicant.active = False
+    db.session.commit()
+
+    assert client.get(f"/media/{media.public_id}").status_code == 404
+
+
+def test_the_poster_follows_the_same_rule(client, auth):
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
+    media = media_file(kind=MediaKind.VIDEO, detected_type="video/mp4", poster_key=store(png))
+    poster = f"/media/{media.public_id}/poster"
+
+    assert client.get(poster).status_code == 404
+    auth.login(UserFactory(role=Role.APPLICANT).email)
+    assert client.get(poster).status_code == 404
+    auth.logout()
+    auth.login(media.work.application.applicant.email)
+    response = client.get(poster)
+    assert response.status_code == 200
+    assert response.data == png
+    assert response.headers["Content-Type"] == "image/png"
+
+
+def test_a_video_without_a_poster_has_none(client, auth):
+    media = media_file(kind=MediaKind.VIDEO, detected_type="video/mp4")
+    auth.login(media.work.application.applicant.email)
+
+    assert client.get(f"/media/{media.public_id}/poster").status_code == 404
+
+
+def test_can_fetch_refuses_nobody_and_anonymous():
+    from flask_login import AnonymousUserMixin
+
+    media = media_file()
+
+    assert can_fetch(None, media) is False
+    assert can_fetch(AnonymousUserMixin(), media) is False
+    assert gets_blind_copy(media.work.application.applicant, media) is False
