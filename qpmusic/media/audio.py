@@ -59,12 +59,14 @@ class LoudnessMeter:
         whole = len(squares) // self.step * self.step
         if whole:
             sums = squares[:whole].reshape(-1, self.step, self.channels).sum(axis=1)
-            self.step_energy.extend(sums)
+            self.step_energy.append(sums)
         self.pending = squares[whole:]
 
     def integrated(self) -> float | None:
         """Gated loudness in LUFS; None for silence or less than one gating block."""
-        steps = np.array(self.step_energy)
+        if not self.step_energy:
+            return None
+        steps = np.concatenate(self.step_energy)
         if len(steps) < STEPS_PER_BLOCK:
             return None
         # Mean square of each 400 ms block per channel (eq. 1), from its four 100 ms steps.
