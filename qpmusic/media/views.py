@@ -17,6 +17,7 @@ before it.
 """
 
 import hashlib
+import json
 import mimetypes
 import re
 import unicodedata
@@ -91,6 +92,25 @@ def status(public_id):
 @bp.app_template_filter("filesize")
 def filesize(size: int) -> str:
     return human_size(size)
+
+
+@bp.app_template_filter("clock")
+def clock(seconds: float | None) -> str:
+    """``252.4`` → "4:12", ``3723`` → "1:02:03": how players show a time."""
+    whole = int(seconds or 0)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+@bp.app_template_filter("peaks_json")
+def peaks_json(peaks: list | None) -> str:
+    """Waveform peaks as compact JSON for a data- attribute (three decimals are plenty to draw)."""
+
+    def rounded(values):
+        return [rounded(v) if isinstance(v, list) else round(float(v), 3) for v in values]
+
+    return json.dumps(rounded(peaks or []), separators=(",", ":"))
 
 
 @bp.app_template_global()
