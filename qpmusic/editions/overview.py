@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 from qpmusic.audit.models import AuditEvent
 from qpmusic.editions.criteria import criteria_locked
 from qpmusic.editions.models import Edition
-from qpmusic.editions.phases import next_phase, phase_problem, previous_phase
+from qpmusic.editions.phases import back_problem, next_phase, phase_problem, previous_phase
 from qpmusic.editions.services import application_counts
 from qpmusic.enums import ApplicationStatus, EditionPhase
 from qpmusic.extensions import db
@@ -51,7 +51,7 @@ def edition_overview(*, edition: Edition, now: datetime) -> EditionOverview:
         forward=PhaseStep(forward, phase_problem(edition=edition, to=forward, now=now))
         if forward
         else None,
-        back=PhaseStep(back) if back else None,
+        back=PhaseStep(back, back_problem(edition=edition, to=back, now=now)) if back else None,
         criteria_locked=criteria_locked(edition),
         history=list(history),
     )

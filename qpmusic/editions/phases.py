@@ -35,6 +35,15 @@ def _count_applications(edition: Edition, status: ApplicationStatus) -> int:
     )
 
 
+def _has_applications(edition: Edition) -> bool:
+    return (
+        db.session.scalar(
+            select(Application.id).where(Application.edition_id == edition.id).limit(1)
+        )
+        is not None
+    )
+
+
 def _other_open_edition(edition: Edition) -> Edition | None:
     return db.session.scalar(
         select(Edition).where(Edition.phase == EditionPhase.OPEN, Edition.id != edition.id).limit(1)
@@ -76,17 +85,26 @@ def _forward_problem(edition: Edition, to: EditionPhase, now: datetime):
     return None
 
 
+def back_problem(*, edition: Edition, to: EditionPhase, now: datetime):
+    """Why ``edition`` cannot go back to ``to`` whatever the reason given, or None."""
+    if to == EditionPhase.DRAFT and _has_applications(edition):
+        # A draft edition is invisible: its applicants would lose their application.
+        return _l("The edition cannot go back to draft: it already has applications.")
+    if to == EditionPhase.OPEN:
+        # Reopening must respect the same window and one-open-call rules as opening.
+        return _open_problem(edition, now)
+    return None
+
+
 def phase_problem(*, edition: Edition, to: EditionPhase, now: datetime, reason: str = ""):
     """Why the phase cannot change to ``to`` (a translated message), or None if it may."""
     if to == next_phase(edition.phase):
         return _forward_problem(edition, to, now)
     if to == previous_phase(edition.phase):
-        if not reason.strip():
+        problem = back_problem(edition=edition, to=to, now=now)
+        if problem is None and not reason.strip():
             return _l("Please give a reason for going back a phase.")
-        if to == EditionPhase.OPEN:
-            # Reopening must respect the same window and one-open-call rules as opening.
-            return _open_problem(edition, now)
-        return None
+        return problem
     return _l("An edition moves one phase at a time.")
 
 

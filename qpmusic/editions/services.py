@@ -5,19 +5,17 @@ Callers own the transaction: nothing here commits.
 
 import enum
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import func, select
 
 from qpmusic.applications.models import Application
 from qpmusic.audit.services import record_event
 from qpmusic.editions.models import Edition
-from qpmusic.enums import ApplicationStatus, AwardKind, EditionPhase
+from qpmusic.enums import ApplicationStatus, EditionPhase
 from qpmusic.extensions import db
-from qpmusic.results.models import Award
 
 LANGUAGES = ("de", "fr", "en")
 EDITION_FIELDS = (
@@ -34,15 +32,6 @@ EDITION_FIELDS = (
     "blind_review",
 )
 POSITIVE_FIELDS = ("max_works", "work_age_limit", "radius_km", "prize_amount", "finalists_count")
-# Phases in which the public sees the edition as the current call.
-CALL_PHASES = (
-    EditionPhase.OPEN,
-    EditionPhase.CLOSED,
-    EditionPhase.PRESELECTION,
-    EditionPhase.JURY,
-    EditionPhase.FINAL,
-)
-PUBLISHED_PHASES = (EditionPhase.PUBLISHED, EditionPhase.ARCHIVED)
 
 
 class EditionError(Exception):
@@ -75,6 +64,35 @@ def snapshot(obj, fields) -> dict:
     return {name: jsonable(getattr(obj, name)) for name in fields}
 
 
+# What an applicant was told when they submitted; changing it would change the rules under them.
+SUBMISSION_RULES = ("max_works", "work_age_limit", "radius_km")
+
+
+def _has_submissions(edition: Edition) -> bool:
+    submitted = select(Application.id).where(
+        Application.edition_id == edition.id, Application.status != ApplicationStatus.DRAFT
+    )
+    return db.session.scalar(submitted.limit(1)) is not None
+
+
+def _check_locked(settings: dict, edition: Edition) -> None:
+    year = settings.get("year")
+    if year is not None and year != edition.year and edition.reference_counter > 0:
+        raise EditionError(
+            _l(
+                "The year cannot change: reference numbers QP-%(year)s-… have been given out.",
+                year=edition.year,
+            ),
+            field="year",
+        )
+    changed = [n for n in SUBMISSION_RULES if n in settings and settings[n] != getattr(edition, n)]
+    if changed and _has_submissions(edition):
+        raise EditionError(
+            _l("This cannot change once applications have been submitted under it."),
+            field=changed[0],
+        )
+
+
 def _check_settings(settings: dict, edition: Edition | None) -> None:
     unknown = set(settings) - set(EDITION_FIELDS)
     if unknown:
@@ -86,12 +104,11 @@ def _check_settings(settings: dict, edition: Edition | None) -> None:
     closes = settings.get("closes_at", edition.closes_at if edition else None)
     if opens and closes and closes <= opens:
         raise EditionError(_l("The call must close after it opens."), field="closes_at")
+    if edition is not None:
+        _check_locked(settings, edition)
     year = settings.get("year")
     if year is None:
         return
-    if edition is not None and year != edition.year and edition.phase != EditionPhase.DRAFT:
-        # Reference numbers (QP-<year>-…) already carry the year once the call has opened.
-        raise EditionError(_l("The year cannot change once the call has opened."), field="year")
     taken = select(Edition.id).where(Edition.year == year)
     if edition is not None:
         taken = taken.where(Edition.id != edition.id)
@@ -115,7 +132,17 @@ def create_edition(*, actor, **settings) -> Edition:
 
 
 def update_edition(*, actor, edition: Edition, **settings) -> Edition:
-    """Change an edition's settings; the audit log keeps the old and new value of each change."""
+    """Change an edition's settings; the audit log keeps the old and new value of each change.
+
+    The row is locked first: a first submission takes a reference number (QP-<year>-…) under
+    the same lock, so the year and the submission rules are checked against what is committed.
+    """
+    db.session.execute(
+        select(Edition)
+        .where(Edition.id == edition.id)
+        .with_for_update(of=Edition)
+        .execution_options(populate_existing=True)
+    ).scalar_one()
     _check_settings(settings, edition)
     # Compared as values, so 10000 and 10000.00 are no change.
     changed = [name for name, value in settings.items() if getattr(edition, name) != value]
@@ -183,84 +210,3 @@ def admin_editions() -> list[EditionRow]:
     editions = db.session.scalars(select(Edition).order_by(Edition.year.desc())).all()
     counts = application_counts()
     return [EditionRow(edition, counts.get(edition.id, {})) for edition in editions]
-
-
-# --- the public home page -------------------------------------------------------------------
-
-
-class CallState(enum.StrEnum):
-    UPCOMING = "upcoming"
-    OPEN = "open"
-    REVIEWING = "reviewing"
-
-
-@dataclass
-class Remaining:
-    """Whole days, hours and minutes left until a deadline (what the countdown shows)."""
-
-    days: int
-    hours: int
-    minutes: int
-
-    @classmethod
-    def between(cls, now: datetime, deadline: datetime) -> "Remaining":
-        left = max(deadline - now, timedelta(0))
-        return cls(left.days, left.seconds // 3600, left.seconds % 3600 // 60)
-
-
-@dataclass
-class ArchiveEntry:
-    edition: Edition
-    awards: list[Award]
-
-
-@dataclass
-class HomePage:
-    call: Edition | None
-    state: CallState | None
-    remaining: Remaining | None
-    archive: list[ArchiveEntry]
-
-
-def call_state(edition: Edition, now: datetime) -> CallState:
-    """The clock, not only the phase, decides whether the call window is running."""
-    if edition.phase == EditionPhase.OPEN and now < edition.opens_at:
-        return CallState.UPCOMING
-    if edition.phase == EditionPhase.OPEN and now < edition.closes_at:
-        return CallState.OPEN
-    return CallState.REVIEWING
-
-
-def home_page(*, now: datetime) -> HomePage:
-    """The current call with its state, and the past editions with their published awards."""
-    call = db.session.scalar(
-        select(Edition).where(Edition.phase.in_(CALL_PHASES)).order_by(Edition.year.desc()).limit(1)
-    )
-    past = select(Edition).where(Edition.phase.in_(PUBLISHED_PHASES))
-    if call is not None:
-        past = select(Edition).where(
-            Edition.id != call.id,
-            or_(
-                Edition.phase.in_(PUBLISHED_PHASES),
-                (Edition.year < call.year) & (Edition.phase != EditionPhase.DRAFT),
-            ),
-        )
-    editions = db.session.scalars(past.order_by(Edition.year.desc())).all()
-    published = [e.id for e in editions if e.phase in PUBLISHED_PHASES]
-    awards = db.session.scalars(
-        select(Award)
-        .where(Award.edition_id.in_(published))
-        .options(joinedload(Award.application))
-        .order_by(Award.kind != AwardKind.PRIZE, Award.id)
-    ).all()
-    by_edition: dict[int, list[Award]] = {}
-    for award in awards:
-        by_edition.setdefault(award.edition_id, []).append(award)
-    state = call_state(call, now) if call else None
-    remaining = Remaining.between(now, call.closes_at) if state == CallState.OPEN else None
-    return HomePage(
-        call=call,
-        state=state,
-        remaining=remaining,
-        archive=[ArchiveEntry(e, by_edition.get(e.id, [])) for e in editions],
-    )

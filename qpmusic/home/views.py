@@ -15,7 +15,7 @@ from sqlalchemy import text
 
 from qpmusic.accounts.services import set_language
 from qpmusic.accounts.views import safe_next
-from qpmusic.editions.services import home_page
+from qpmusic.editions.home_page import home_page
 from qpmusic.extensions import db
 from qpmusic.timestamps import utcnow
 

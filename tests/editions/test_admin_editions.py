@@ -5,10 +5,12 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from flask_babel import force_locale
+from sqlalchemy import select, text
 
 from qpmusic.audit.models import AuditEvent
 from qpmusic.editions.models import Edition
+from qpmusic.editions.services import EditionError, update_edition
 from qpmusic.enums import ApplicationStatus, EditionPhase, Role
 from qpmusic.extensions import db
 from tests.editions.conftest import edition_form, input_value
@@ -227,14 +229,83 @@ def test_saving_without_changes_records_nothing(client, admin):
     assert events("edition.updated") == []
 
 
-def test_the_year_is_fixed_once_the_call_has_opened(client, admin):
-    edition = EditionFactory(year=2031, phase=EditionPhase.OPEN)
+def test_the_year_is_fixed_once_reference_numbers_were_given_out(client, admin):
+    edition = EditionFactory(year=2031, phase=EditionPhase.OPEN, reference_counter=1)
 
     response = client.post(f"/admin/editions/{edition.id}/edit", data=edition_form(year="2032"))
 
-    assert "The year cannot change once the call has opened." in response.text
+    assert response.status_code == 200
+    assert "The year cannot change: reference numbers QP-2031-… have been given out." in (
+        response.text
+    )
     db.session.refresh(edition)
     assert edition.year == 2031
+    assert events("edition.updated") == []
+
+
+def test_the_year_can_change_while_no_reference_was_given_out(client, admin):
+    # Open, but nobody has submitted yet: no QP-2031-… number carries the old year.
+    edition = EditionFactory(year=2031, phase=EditionPhase.OPEN, reference_counter=0)
+    ApplicationFactory(edition=edition, status=ApplicationStatus.DRAFT)
+
+    response = client.post(f"/admin/editions/{edition.id}/edit", data=edition_form(year="2032"))
+
+    assert response.status_code == 302
+    db.session.refresh(edition)
+    assert edition.year == 2032
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("max_works", "2"), ("work_age_limit", "10"), ("radius_km", "80")]
+)
+def test_the_submission_rules_are_fixed_once_an_application_is_submitted(
+    client, admin, field, value
+):
+    edition = EditionFactory(year=2031, phase=EditionPhase.OPEN, reference_counter=1)
+    ApplicationFactory(
+        edition=edition, status=ApplicationStatus.SUBMITTED, reference="QP-2031-0001"
+    )
+
+    response = client.post(
+        f"/admin/editions/{edition.id}/edit", data=edition_form(**{field: value})
+    )
+
+    assert response.status_code == 200
+    assert "This cannot change once applications have been submitted under it." in response.text
+    assert f'id="{field}-error"' in response.text
+    db.session.refresh(edition)
+    assert (edition.max_works, edition.work_age_limit, edition.radius_km) == (3, 5, 50)
+    assert events("edition.updated") == []
+
+
+def test_other_settings_still_change_after_submissions(client, admin):
+    edition = EditionFactory(year=2031, phase=EditionPhase.OPEN, reference_counter=1)
+    ApplicationFactory(
+        edition=edition, status=ApplicationStatus.WITHDRAWN, reference="QP-2031-0001"
+    )
+
+    response = client.post(
+        f"/admin/editions/{edition.id}/edit",
+        data=edition_form(closes_on="2031-08-15", rules_en="Rules, clarified."),
+    )
+
+    assert response.status_code == 302
+    [event] = events("edition.updated")
+    assert set(event.after) >= {"closes_at", "rules_en"}
+    assert not set(event.after) & {"max_works", "work_age_limit", "radius_km", "year"}
+
+
+def test_the_submission_rules_can_change_while_there_are_only_drafts(client, admin):
+    edition = EditionFactory(year=2031, phase=EditionPhase.OPEN)
+    ApplicationFactory(edition=edition, status=ApplicationStatus.DRAFT)
+
+    response = client.post(
+        f"/admin/editions/{edition.id}/edit", data=edition_form(max_works="2", radius_km="60")
+    )
+
+    assert response.status_code == 302
+    db.session.refresh(edition)
+    assert (edition.max_works, edition.radius_km) == (2, 60)
 
 
 def test_the_list_counts_applications_per_status(client, admin):
@@ -306,3 +377,20 @@ def test_visitors_are_sent_to_the_login(client):
 
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login")
+
+
+def test_a_reference_given_out_meanwhile_fixes_the_year(admin):
+    edition = EditionFactory(year=2031, phase=EditionPhase.OPEN)
+    assert edition.reference_counter == 0
+    # A first submission commits in another transaction after the admin's page loaded.
+    with db.engine.begin() as other:
+        other.execute(
+            text("UPDATE edition SET reference_counter = 1 WHERE id = :id"), {"id": edition.id}
+        )
+
+    with pytest.raises(EditionError) as refused, force_locale("en"):
+        update_edition(actor=admin, edition=edition, year=2032)
+
+    assert refused.value.field == "year"
+    db.session.rollback()
+    assert db.session.get(Edition, edition.id).year == 2031

@@ -183,6 +183,28 @@ def test_going_back_needs_a_reason_which_is_logged(admin):
     }
 
 
+def test_going_back_to_draft_is_refused_once_the_edition_has_an_application():
+    edition = edition_in(EditionPhase.OPEN)
+    ApplicationFactory(edition=edition, status=ApplicationStatus.DRAFT)
+
+    message = refusal(edition, EditionPhase.DRAFT, reason="Wrong rules published.")
+
+    assert message == "The edition cannot go back to draft: it already has applications."
+    db.session.refresh(edition)
+    assert edition.phase == EditionPhase.OPEN
+    assert phase_events() == []
+
+
+def test_going_back_to_draft_without_applications_is_allowed(admin):
+    edition = edition_in(EditionPhase.OPEN)
+
+    change_phase(
+        edition=edition, to=EditionPhase.DRAFT, actor=admin, now=NOW, reason="Opened too early."
+    )
+
+    assert edition.phase == EditionPhase.DRAFT
+
+
 def test_reopening_a_closed_call_needs_a_deadline_in_the_future():
     edition = edition_in(EditionPhase.CLOSED)
 
@@ -291,6 +313,19 @@ def test_going_back_from_the_page_records_the_reason(client, admin):
     db.session.refresh(edition)
     assert edition.phase == EditionPhase.OPEN
     assert "Closed by mistake." in page
+
+
+def test_the_detail_page_says_why_it_cannot_go_back_to_draft(client, admin):
+    edition = running_edition(EditionPhase.OPEN)
+    ApplicationFactory(edition=edition)
+
+    page = client.get(f"/admin/editions/{edition.id}").text
+
+    assert (
+        "Go back to “Draft”: The edition cannot go back to draft: it already has applications."
+        in page
+    )
+    assert 'name="reason"' not in page
 
 
 def test_an_unknown_phase_is_a_bad_request(client, admin):
