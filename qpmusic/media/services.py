@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 from qpmusic.applications.models import Work
 from qpmusic.applications.services import ApplicationError, ensure_editable
 from qpmusic.audit.services import record_event
-from qpmusic.celery_app import send_after_commit
 from qpmusic.enums import ApplicationStatus, MediaKind, MediaStatus
 from qpmusic.extensions import db
 from qpmusic.media.inspect import inspect_file
@@ -136,7 +135,7 @@ def finish_upload(*, upload: MediaUpload, now) -> MediaFile:
     if problem:
         _discard(upload, problem)
         raise UploadError(problem, **details)
-    from qpmusic.media.tasks import process_media
+    from qpmusic.media.tasks import schedule_processing
 
     media = MediaFile(
         work=upload.work,
@@ -159,7 +158,7 @@ def finish_upload(*, upload: MediaUpload, now) -> MediaFile:
         target=media,
         after={"name": media.original_name, "kind": media.kind.value, "size": media.size},
     )
-    send_after_commit(process_media, media.id)
+    schedule_processing(media)
     return media
 
 

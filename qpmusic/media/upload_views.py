@@ -8,9 +8,6 @@ preflight, which this app never grants. The plain form and the remove button are
 check their token themselves.
 """
 
-import base64
-import binascii
-
 from flask import Blueprint, Response, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -26,21 +23,31 @@ from qpmusic.media.forms import FileUploadForm, RemoveFileForm
 from qpmusic.media.labels import KIND_LABELS, STATUS_LABELS, human_size, rejection_message
 from qpmusic.media.names import ACCEPT
 from qpmusic.media.services import UploadError
+from qpmusic.media.tus import (
+    CHECKSUM_ALGORITHMS,
+    OFFSET_TYPE,
+    TUS_EXTENSIONS,
+    TUS_VERSION,
+    parse_checksum,
+    parse_length,
+    parse_metadata,
+)
 from qpmusic.timestamps import utcnow
 
 bp = Blueprint("uploads", __name__)
 csrf.exempt(bp)
 applicant_only = role_required(Role.APPLICANT)
 
-TUS_VERSION = "1.0.0"
-TUS_EXTENSIONS = "creation,creation-with-upload,termination,checksum,expiration"
-CHECKSUM_ALGORITHMS = ("sha1", "sha256")
-OFFSET_TYPE = "application/offset+octet-stream"
 TUS_ENDPOINTS = {"uploads.collection", "uploads.upload"}
-# The plain form takes small files only; larger ones need the resumable uploader.
+# The plain form takes small files only (app.config["PLAIN_UPLOAD_MAX"] may change it); larger
+# ones need the resumable uploader.
 PLAIN_FORM_MAX = 100 * 1024 * 1024
 # Multipart boundaries and the CSRF field around the file.
 FORM_OVERHEAD = 64 * 1024
+
+
+def plain_form_max() -> int:
+    return current_app.config.get("PLAIN_UPLOAD_MAX", PLAIN_FORM_MAX)
 
 
 @bp.app_template_global()
@@ -52,7 +59,7 @@ def media_words() -> dict:
         "size": human_size,
         "reason": rejection_message,
         "limits": services.limits(),
-        "plain_max": PLAIN_FORM_MAX,
+        "plain_max": plain_form_max(),
         "accept": ACCEPT,
         "processing": MediaStatus.PROCESSING,
         "rejected": MediaStatus.REJECTED,
@@ -76,16 +83,25 @@ def bad_request(message: str) -> Response:
     return tus_response(400, message, X_QPMusic_Error="bad_request")
 
 
+@bp.url_value_preprocessor
+def lift_body_limit(endpoint, values):
+    """Room for large bodies on the upload routes, above Flask's MAX_CONTENT_LENGTH.
+
+    Set here because URL value preprocessors run before every before_request hook, and an app
+    hook (errors.refuse_nul_bytes) reads the body's form, which fixes the limit for the request.
+    The services enforce the real limits (per kind, per application) while streaming.
+    """
+    if endpoint == "uploads.form_upload":
+        request.max_content_length = plain_form_max() + FORM_OVERHEAD
+    elif endpoint in TUS_ENDPOINTS:
+        request.max_content_length = services.max_file_size()
+
+
 @bp.before_request
 def guard():
-    """Version, login and CSRF for tus; room for large bodies on the upload routes."""
-    if request.endpoint == "uploads.form_upload":
-        request.max_content_length = PLAIN_FORM_MAX + FORM_OVERHEAD
-        return None
+    """tus requests: the protocol version, a logged-in applicant, the CSRF token in a header."""
     if request.endpoint not in TUS_ENDPOINTS or request.method == "OPTIONS":
         return None
-    # Our services enforce the real limits while streaming; this only lifts Flask's 16 MB.
-    request.max_content_length = services.max_file_size()
     if request.headers.get("Tus-Resumable") != TUS_VERSION:
         return tus_response(412, "Unsupported tus version", Tus_Version=TUS_VERSION)
     if not current_user.is_authenticated:
@@ -108,34 +124,6 @@ def tus_headers(response: Response) -> Response:
         response.headers["Tus-Resumable"] = TUS_VERSION
         response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def parse_metadata(header: str) -> dict[str, str]:
-    """``Upload-Metadata``: comma-separated ``key base64(value)`` pairs; the value may be absent."""
-    metadata = {}
-    for pair in filter(None, (p.strip() for p in header.split(","))):
-        key, _sep, value = pair.partition(" ")
-        try:
-            metadata[key] = base64.b64decode(value.strip(), validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError) as error:
-            raise ValueError(key) from error
-    return metadata
-
-
-def parse_checksum(header: str | None) -> tuple[str, bytes] | None:
-    if not header:
-        return None
-    algorithm, _sep, digest = header.strip().partition(" ")
-    if algorithm not in CHECKSUM_ALGORITHMS:
-        raise ValueError(algorithm)
-    try:
-        return algorithm, base64.b64decode(digest.strip(), validate=True)
-    except binascii.Error as error:
-        raise ValueError(digest) from error
-
-
-def parse_length(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
 
 
 def _upload_headers(upload) -> dict:
@@ -259,9 +247,11 @@ def _back(application_id: int, work_id: int):
 @bp.post("/applications/<int:application_id>/works/<int:work_id>/files", endpoint="form_upload")
 def form_upload(application_id, work_id):
     """Without JavaScript: one multipart POST, the same checks and messages as tus."""
+    # A body over plain_form_max() never gets here: reading the form answers 413 with the
+    # translated "File too large" page.
     form = FileUploadForm()
     if not form.validate_on_submit():
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
         return _back(application_id, work_id)
     try:
         media = uploads.receive_form_file(

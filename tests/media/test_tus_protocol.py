@@ -167,6 +167,15 @@ def test_patch_at_a_wrong_offset_is_refused_with_409(tus):
     assert tus.head(location).headers["Upload-Offset"] == str(KB)
 
 
+def test_a_chunk_over_flasks_16_mb_is_accepted(tus):
+    location = tus.create(21 * 1024 * KB).headers["Location"]
+
+    response = tus.patch(location, bytes(20 * 1024 * KB), 0)
+
+    assert response.status_code == 204
+    assert response.headers["Upload-Offset"] == str(20 * 1024 * KB)
+
+
 def test_patch_needs_the_offset_content_type(tus):
     location = tus.create(KB).headers["Location"]
 
