@@ -132,9 +132,9 @@ def crc16(data: bytes) -> int:
     return crc
 
 
-def read_streaminfo(f: BinaryIO, size: int) -> dict:
+def read_streaminfo(f: BinaryIO, size: int, start: int = 0) -> dict:
     """STREAMINFO and where the audio frames begin, walking the metadata blocks."""
-    offset, info = 4, None
+    offset, info = start + 4, None
     while True:
         head = read_at(f, offset, 4)
         if len(head) < 4:

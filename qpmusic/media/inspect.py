@@ -102,6 +102,10 @@ def detect(f: BinaryIO, size: int):
         return (MediaKind.AUDIO,), "audio/wav", containers.read_wav
     if head[:4] == b"fLaC":
         return (MediaKind.AUDIO,), "audio/flac", _check_flac
+    tagged = frames.id3v2_end(f)
+    if tagged and read_at(f, tagged, 4) == b"fLaC":
+        # Some taggers put an ID3 tag in front of a FLAC stream; players skip it.
+        return (MediaKind.AUDIO,), "audio/flac", _check_flac
     if head[:4] == b"OggS":
         return _detect_ogg(f)
     if head[4:8] == b"ftyp":
@@ -114,7 +118,7 @@ def detect(f: BinaryIO, size: int):
         return (MediaKind.IMAGE,), "image/png", _check_png
     if head[:3] == b"\xff\xd8\xff":
         return (MediaKind.IMAGE,), "image/jpeg", _check_jpeg
-    if frames.is_adts(read_at(f, frames.id3v2_end(f), 7)):
+    if frames.is_adts(read_at(f, tagged, 7)):
         return (MediaKind.AUDIO,), "audio/aac", lambda f, size: {}
     if frames.find_mpeg_stream(f, size) is not None:
         return (MediaKind.AUDIO,), "audio/mpeg", _check_mpeg
@@ -122,7 +126,7 @@ def detect(f: BinaryIO, size: int):
 
 
 def _check_flac(f, size):
-    info = frames.read_streaminfo(f, size)
+    info = frames.read_streaminfo(f, size, frames.id3v2_end(f))
     frames.check_flac_end(f, size, info)
     return {k: info[k] for k in ("sample_rate", "channels")}
 
@@ -209,6 +213,9 @@ def _check_jpeg(f, size):
     offset, dimensions = 2, None
     while offset + 4 <= size and dimensions is None:
         prefix, marker, length = struct.unpack(">BBH", read_at(f, offset, 4))
+        if prefix == marker == 0xFF:
+            offset += 1  # fill byte before a marker
+            continue
         if prefix != 0xFF or length < 2:
             raise FormatError("bad JPEG segment")
         # SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC) carry the dimensions.

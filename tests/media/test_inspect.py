@@ -163,3 +163,12 @@ def test_a_one_gigabyte_wav_is_inspected_from_its_headers_only(tmp_path):
     assert found.problem is None
     assert found.info["duration"] == pytest.approx(data_size / 4 / 44100)
     assert elapsed < 0.5
+
+
+def test_flac_behind_an_id3_tag_is_still_flac(tmp_path):
+    flac = files.flac_bytes(1.0)
+    path = files.write(tmp_path, "tagged.flac", files.with_id3(flac)[: -len(flac)] + flac)
+
+    found = inspect_file(path, declared_kind=AUDIO)
+
+    assert (found.mime, found.problem, found.info["duration"]) == ("audio/flac", None, 1.0)
