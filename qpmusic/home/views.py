@@ -16,6 +16,7 @@ from sqlalchemy import text
 from qpmusic.accounts.services import set_language
 from qpmusic.accounts.views import safe_next
 from qpmusic.editions.home_page import home_page
+from qpmusic.enums import Role
 from qpmusic.extensions import db
 from qpmusic.timestamps import utcnow
 
@@ -25,14 +26,10 @@ bp = Blueprint("home", __name__)
 @bp.route("/")
 def index():
     """The current call, its deadline and who may apply; the archive of past winners."""
-    # Until the applicant pages exist, the call to action leads to the registration.
-    apply_endpoint = (
-        "applications.status"
-        if "applications.status" in current_app.view_functions
-        else "accounts.register"
-    )
+    # Only applicants have an application page; staff find their own pages in the menu.
+    is_applicant = current_user.is_authenticated and current_user.has_role(Role.APPLICANT)
     return render_template(
-        "home/index.html", page=home_page(now=utcnow()), apply_endpoint=apply_endpoint
+        "home/index.html", page=home_page(now=utcnow()), is_applicant=is_applicant
     )
 
 

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from flask import url_for
 
-from qpmusic.enums import AwardKind, EditionPhase
+from qpmusic.enums import AwardKind, EditionPhase, Role
 from tests.conftest import make_app
 from tests.factories import AwardFactory, EditionFactory, UserFactory
 from tests.translations import translated
@@ -233,11 +233,6 @@ def test_the_rules_are_shown_as_paragraphs_without_raw_html(client):
 def test_the_call_to_action_depends_on_being_logged_in(client, auth, app):
     call_2031()
     UserFactory(email="musician@example.org", language="en")
-    apply_endpoint = (
-        "applications.status"
-        if "applications.status" in app.view_functions
-        else "accounts.register"
-    )
 
     anonymous = page(client, "en", datetime(2031, 7, 1, tzinfo=UTC))
     auth.login("musician@example.org")
@@ -245,8 +240,32 @@ def test_the_call_to_action_depends_on_being_logged_in(client, auth, app):
 
     assert 'href="/register">Create an account to apply</a>' in anonymous
     with app.test_request_context():
-        target = url_for(apply_endpoint)
+        target = url_for("applications.status")
     assert f'href="{target}">Go to my application</a>' in logged_in
+    assert "Create an account to apply" not in logged_in
+
+
+@pytest.mark.parametrize("role", [Role.COORDINATOR, Role.JUROR, Role.ADMIN])
+def test_staff_are_not_sent_to_an_application_page_they_cannot_open(client, auth, role):
+    call_2031()
+    UserFactory(email="staff@example.org", language="en", role=role)
+    auth.login("staff@example.org")
+
+    # Today, not in 2031: a jump of years would outlive the login session.
+    text = client.get("/?lang=en").text
+
+    assert "Go to my application" not in text
+    assert "Create an account to apply" not in text
+    assert "Add the deadline to my calendar (.ics)" in text
+
+
+def test_the_rules_have_an_anchor_for_the_consents_step(client):
+    call_2031(rules_en="Send three works.")
+
+    text = page(client, "en", datetime(2031, 7, 1, tzinfo=UTC))
+
+    rules = text.split('<div id="rules" class="call-rules">', 1)[1]
+    assert rules.index("Who may apply") < rules.index("Send three works.")
 
 
 def test_the_archive_lists_published_winners_only(client):
