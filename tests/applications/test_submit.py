@@ -316,5 +316,5 @@ def test_the_resubmission_email_is_in_the_applicants_language(
     submit(client, draft)
 
     second = mailbox.wait_for(2)[1]
-    assert second["Subject"] == unescape(translated(subject, language))
+    assert second["Subject"].strip() == unescape(translated(subject, language))
     assert second["Content-Language"] == language

@@ -156,7 +156,9 @@ def test_a_musician_from_thionville_applies_and_a_coordinator_shortlists(
     shots.shot("status-submitted")
     assert len(mailbox.wait_for(2)) == 2
 
-    # The coordinator screens it: eligible, then on the shortlist.
+    # After the deadline the coordinator screens it: eligible, then on the shortlist.
+    edition.closes_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
     log_out(page)
     log_in(page, "claire@example.org")
     open_nav(page, fr("Screening"))
