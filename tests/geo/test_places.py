@@ -7,9 +7,22 @@ import pytest
 
 from qpmusic.geo.build import CENTRES, RADIUS_KM
 from qpmusic.geo.distance import great_circle_km
-from qpmusic.geo.places import DATA_FILE, Place, all_places, fold, get_place, resolve_place, search
+from qpmusic.geo.places import (
+    DATA_FILE,
+    Place,
+    all_places,
+    build_index,
+    fold,
+    get_place,
+    resolve_place,
+    search,
+    search_keys,
+)
 
 TRIER, SAARBRUECKEN, LUXEMBOURG, ESCH, KONZ = 2821164, 2842647, 2960316, 2960596, 2885672
+ST_WENDEL, ST_INGBERT, ST_AVOLD = 2841463, 2841590, 2981492
+# One of the two villages called Esch in Germany: 22 km from Trier (the other is 68 km away).
+ESCH_NEAR_TRIER = 2929192
 
 
 @pytest.mark.parametrize(
@@ -137,11 +150,108 @@ def test_resolve_place_of_an_unknown_partial_or_shared_name_is_none(text):
     assert resolve_place(text, None) is None
 
 
-def test_resolve_place_by_label_picks_among_places_of_the_same_name():
-    names = {p.label for p in all_places() if p.name == "Esch"}
+@pytest.mark.parametrize(
+    ("name", "keys"),
+    [
+        ("Sankt Wendel", ["sankt wendel", "st wendel"]),
+        ("Saint-Avold", ["saint avold", "st avold"]),
+        ("Sainte-Marie-aux-Chênes", ["sainte marie aux chenes", "ste marie aux chenes"]),
+        ("Longeville-lès-Saint-Avold", ["longeville les saint avold", "longeville les st avold"]),
+        ("Saintes", ["saintes"]),
+        ("Trier", ["trier"]),
+        ("-", []),
+    ],
+)
+def test_search_keys_add_the_abbreviated_saint(name, keys):
+    assert search_keys(name) == keys
 
-    assert names == {"Esch (DE)"}
+
+@pytest.mark.parametrize(
+    ("query", "name"),
+    [
+        ("St. Wendel", "Sankt Wendel"),
+        ("St Wendel", "Sankt Wendel"),
+        ("St.Wendel", "Sankt Wendel"),
+        ("st. wen", "Sankt Wendel"),
+        ("St. Ingbert", "Sankt Ingbert"),
+        ("St-Avold", "Saint-Avold"),
+        ("St. Avold", "Saint-Avold"),
+        ("Ste-Marie", "Sainte-Marie-aux-Chênes"),
+        ("Ste Marie aux Chênes", "Sainte-Marie-aux-Chênes"),
+        ("Sankt Wendel", "Sankt Wendel"),
+        ("Saint-Av", "Saint-Avold"),
+    ],
+)
+def test_search_understands_abbreviated_saints(query, name):
+    assert search(query)[0].name == name
+
+
+def test_an_abbreviated_saint_also_finds_it_inside_a_name():
+    names = [p.name for p in search("St-Avold")]
+
+    assert names[0] == "Saint-Avold"
+    assert "Longeville-lès-Saint-Avold" in names
+
+
+@pytest.mark.parametrize(
+    ("text", "place_id"),
+    [("St. Wendel", ST_WENDEL), ("St-Avold (FR)", ST_AVOLD), ("st ingbert", ST_INGBERT)],
+)
+def test_resolve_place_understands_abbreviated_saints(text, place_id):
+    assert resolve_place(text, None).id == place_id
+
+
+def test_places_sharing_name_and_country_are_told_apart_by_the_nearest_city():
+    labels = sorted(p.label for p in all_places() if p.name == "Esch")
+
+    assert labels == ["Esch (DE, Trier 22 km)", "Esch (DE, Trier 68 km)"]
+
+
+def test_a_unique_name_keeps_its_plain_label():
+    assert get_place(KONZ).label == "Konz (DE)"
+    assert get_place(ESCH).label == "Esch-sur-Alzette (LU)"
+    assert get_place(ST_WENDEL).label == "Sankt Wendel (DE)"
+
+
+def test_every_label_in_the_list_is_unique():
+    labels = [p.label for p in all_places()]
+
+    assert len(labels) == len(set(labels))
+
+
+def test_the_same_nearest_city_and_distance_falls_back_to_tenths():
+    twins = [
+        Place(id=1, name="Weiler", country="DE", latitude=49.80, longitude=6.64, population=0),
+        Place(id=2, name="Weiler", country="DE", latitude=49.804, longitude=6.64, population=0),
+        Place(id=3, name="Konz", country="DE", latitude=49.70, longitude=6.58, population=0),
+    ]
+
+    index = build_index(twins, [("Trier", 49.7557, 6.6394)])
+
+    assert [p.label for p in index.places] == [
+        "Weiler (DE, Trier 4.9 km)",
+        "Weiler (DE, Trier 5.4 km)",
+        "Konz (DE)",
+    ]
+
+
+def test_without_cities_shared_names_keep_the_plain_label():
+    twins = [
+        Place(id=1, name="Weiler", country="DE", latitude=49.80, longitude=6.64, population=0),
+        Place(id=2, name="Weiler", country="DE", latitude=49.70, longitude=6.64, population=0),
+    ]
+
+    assert [p.label for p in build_index(twins).places] == ["Weiler (DE)", "Weiler (DE)"]
+
+
+def test_resolve_place_by_the_full_label_picks_among_places_of_the_same_name():
+    near = resolve_place("Esch (DE, Trier 22 km)", None)
+    far = resolve_place("esch (de, trier 68 km)", None)
+
+    assert (near.id, near.near) == (ESCH_NEAR_TRIER, "Trier 22 km")
+    assert (far.name, far.near) == ("Esch", "Trier 68 km")
     assert resolve_place("Esch (DE)", None) is None
+    assert resolve_place("Esch (DE, Metz 22 km)", None) is None
 
 
 def test_place_is_frozen():
