@@ -25,6 +25,7 @@
       return section.querySelector(".work-files-list");
     }
 
+    // Fetches the page again and puts its fresh list in place; says what became of announceId.
     function refresh(announceId) {
       return fetch(window.location.href, { credentials: "same-origin" })
         .then(function (response) { return response.text(); })
@@ -33,11 +34,17 @@
           if (!fresh) return;
           list().replaceWith(document.adoptNode(fresh));
           var row = announceId && document.getElementById("file-" + announceId);
+          var said = null;
           if (row) {
-            news.textContent = row.querySelector(".file-name").textContent + ": " +
-              row.querySelector(".file-state").textContent.replace(/\s+/g, " ").trim();
+            said = {
+              status: row.dataset.status,
+              text: row.querySelector(".file-name").textContent + ": " +
+                row.querySelector(".file-state").textContent.replace(/\s+/g, " ").trim(),
+            };
+            news.textContent = said.text;
           }
           schedule();
+          return said;
         });
     }
 
@@ -164,11 +171,16 @@
         onSuccess: function (payload) {
           setProgress(1, 1);
           busy(false);
+          nameText.textContent = file.name;
           status.textContent = messages.checking;
           input.value = "";
           upload = null;
           var media = payload && payload.lastResponse && payload.lastResponse.getHeader("X-QPMusic-Media");
-          if (fileList) fileList.refresh(media);
+          if (!fileList) return;
+          fileList.refresh(media).then(function (said) {
+            // Still processing: "checking" stays; the list updates itself when it is done.
+            if (said && said.status !== "processing") status.textContent = said.text;
+          });
         },
       });
       // A file chosen again after a reload or a dropped connection continues where it stopped.
@@ -254,6 +266,7 @@
     if (form && window.tus && tus.isSupported) initUploader(form, fileList);
   }
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
-  else init();
+  // Deferred scripts all run before DOMContentLoaded, so tus.min.js (included after this file
+  // on the page) is there by then.
+  document.addEventListener("DOMContentLoaded", init);
 })();
