@@ -105,6 +105,11 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
                     "task": "qpmusic.editions.tasks.close_ended_calls",
                     "schedule": 60.0,
                 },
+                # Files whose processing task never reached the broker, or whose run died.
+                "sweep-media": {
+                    "task": "qpmusic.media.tasks.sweep_media",
+                    "schedule": 300.0,
+                },
                 # Reminders go out at most an hour after they fall due.
                 "deadline-reminders": {
                     "task": "qpmusic.applications.tasks.send_reminders",
