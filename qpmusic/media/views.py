@@ -13,29 +13,32 @@ out one of two ways:
 
 Not Flask's ``send_file(conditional=True)``: under gunicorn its range wrapper cannot seek
 gunicorn's file wrapper, so a range in the middle of a 500 MB file would first read everything
-before it.
+before it. And not Flask-Login's ``current_user`` on the stream: a player sends a request for
+every seek, so the session's user is checked together with the file in one query (see
+``_requested``); bench/streaming.py measures the result against a plain static server.
 """
 
 import hashlib
-import json
 import mimetypes
 import re
 import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, current_app, jsonify, request
+from flask import Blueprint, Response, abort, current_app, jsonify, request, session
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Row, and_, bindparam, select
 
+from qpmusic.accounts.models import User, UserRole
 from qpmusic.applications.models import Application, Work
+from qpmusic.editions.models import Edition
 from qpmusic.enums import MediaStatus
 from qpmusic.extensions import db
-from qpmusic.media import ranges
-from qpmusic.media.access import can_fetch, gets_blind_copy, is_owner
-from qpmusic.media.labels import STATUS_LABELS, human_size, rejection_message
+from qpmusic.media import display, ranges
+from qpmusic.media.access import Asker, Holder, blind_copy_for, is_owner, may_fetch
+from qpmusic.media.labels import STATUS_LABELS, rejection_message
 from qpmusic.media.models import MediaFile
 from qpmusic.media.storage import get_storage
 
@@ -50,24 +53,24 @@ _IMAGE_MAGIC = [(b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jp
 
 @bp.route("/media/<public_id>")
 def stream(public_id):
-    media = _fetchable(public_id)
-    if media.status != MediaStatus.READY:
-        return _not_ready(media)
-    blind = gets_blind_copy(current_user, media)
+    found = _requested(public_id)
+    if found.media.status != MediaStatus.READY:
+        return _not_ready(found)
+    blind = blind_copy_for(found.asker, found.holder)
     # Without its blind copy a file stays closed to blind jurors: the original carries names.
-    key = media.blind_key if blind else media.storage_key
+    key = found.media.blind_key if blind else found.media.storage_key
     if not key:
         abort(404)
     return _send_stored(
         key,
-        content_type=media.detected_type or "application/octet-stream",
-        filename=_download_name(media, blind=blind),
+        content_type=found.media.detected_type or "application/octet-stream",
+        filename=_download_name(found.media, blind=blind),
     )
 
 
 @bp.route("/media/<public_id>/poster")
 def poster(public_id):
-    media = _fetchable(public_id)
+    media = _requested(public_id).media
     if media.status != MediaStatus.READY or not media.poster_key:
         abort(404)
     path = get_storage().local_path(media.poster_key)
@@ -76,7 +79,7 @@ def poster(public_id):
 
 @bp.route("/media/<public_id>/status")
 def status(public_id):
-    media = _fetchable(public_id)
+    media = _requested(public_id).media
     rejected = media.status == MediaStatus.REJECTED
     response = jsonify(
         status=media.status.value,
@@ -89,72 +92,102 @@ def status(public_id):
     return response
 
 
-@bp.app_template_filter("filesize")
-def filesize(size: int) -> str:
-    return human_size(size)
+for _name, _helper in display.FILTERS.items():
+    bp.add_app_template_filter(_helper, _name)
+for _name, _helper in display.GLOBALS.items():
+    bp.add_app_template_global(_helper, _name)
 
 
-@bp.app_template_filter("clock")
-def clock(seconds: float | None) -> str:
-    """``252.4`` → "4:12", ``3723`` → "1:02:03": how players show a time."""
-    whole = int(seconds or 0)
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+class Requested(NamedTuple):
+    media: Row
+    asker: Asker
+    holder: Holder
 
 
-@bp.app_template_filter("peaks_json")
-def peaks_json(peaks: list | None) -> str:
-    """Waveform peaks as compact JSON for a data- attribute (three decimals are plenty to draw)."""
-
-    def rounded(values):
-        return [rounded(v) if isinstance(v, list) else round(float(v), 3) for v in values]
-
-    return json.dumps(rounded(peaks or []), separators=(",", ":"))
-
-
-@bp.app_template_global()
-def media_status_label(media) -> str:
-    return str(STATUS_LABELS[media.status])
-
-
-@bp.app_template_global()
-def media_rejection(media) -> str:
-    return rejection_message(media.rejection_code) if media.rejection_code else ""
-
-
-def _fetchable(public_id: str) -> MediaFile:
-    media = db.session.scalar(
-        select(MediaFile)
-        .where(MediaFile.public_id == public_id)
-        .options(
-            joinedload(MediaFile.work).joinedload(Work.application).joinedload(Application.edition)
-        )
+# Built once: the file with its application and edition, and the asking user (if the session's
+# token still names an active account) with one row per role.
+_REQUESTED = (
+    select(
+        MediaFile.status,
+        MediaFile.kind,
+        MediaFile.original_name,
+        MediaFile.storage_key,
+        MediaFile.blind_key,
+        MediaFile.poster_key,
+        MediaFile.detected_type,
+        MediaFile.size,
+        MediaFile.duration_seconds,
+        MediaFile.rejection_code,
+        Work.position.label("work_position"),
+        Application.id.label("application_id"),
+        Application.applicant_id,
+        Application.status.label("application_status"),
+        Edition.phase,
+        Edition.blind_review,
+        User.id.label("user_id"),
+        UserRole.role,
     )
-    if media is None or not can_fetch(current_user, media):
+    .select_from(MediaFile)
+    .join(Work, MediaFile.work_id == Work.id)
+    .join(Application, Work.application_id == Application.id)
+    .join(Edition, Application.edition_id == Edition.id)
+    .outerjoin(User, and_(User.auth_token == bindparam("token"), User.active.is_(True)))
+    .outerjoin(UserRole, UserRole.user_id == User.id)
+    .where(MediaFile.public_id == bindparam("public_id"))
+)
+
+
+def _requested(public_id: str) -> Requested:
+    """The file, who asks and what it belongs to, from one query; 404 unless they may fetch it.
+
+    A player sends a Range request for every seek, so this path stays short: the session's
+    user token (Flask-Login keeps it under ``_user_id``) is matched with the user, their roles
+    and the file's application in one query, not Flask-Login's loader plus object loads. The
+    rule is the one ``can_fetch`` applies (qpmusic.media.access.may_fetch).
+    """
+    token = session.get("_user_id")
+    if token is None and current_user.is_authenticated:
+        # Logged in by the remember-me cookie: Flask-Login has just put the token back.
+        token = current_user.get_id()
+    if token is None:
         abort(404)
-    return media
+    parameters = {"token": token, "public_id": public_id}
+    rows = db.session.connection().execute(_REQUESTED, parameters).all()
+    if not rows:
+        abort(404)
+    row = rows[0]
+    asker = Asker(row.user_id, frozenset(r.role for r in rows if r.role is not None))
+    holder = Holder(
+        application_id=row.application_id,
+        applicant_id=row.applicant_id,
+        application_status=row.application_status,
+        edition_phase=row.phase,
+        blind_review=row.blind_review,
+    )
+    if not may_fetch(asker, holder):
+        abort(404)
+    return Requested(row, asker, holder)
 
 
-def _not_ready(media: MediaFile) -> Response:
+def _not_ready(found: Requested) -> Response:
     """The owner learns why (409 with the reason); for anyone else the file does not exist."""
-    if not is_owner(current_user, media):
+    if not is_owner(found.asker, found.holder):
         abort(404)
-    if media.status == MediaStatus.REJECTED:
-        message = rejection_message(media.rejection_code)
+    if found.media.status == MediaStatus.REJECTED:
+        message = rejection_message(found.media.rejection_code)
     else:
-        message = str(STATUS_LABELS[media.status])
+        message = str(STATUS_LABELS[found.media.status])
     return Response(message, status=409, mimetype="text/plain")
 
 
-def _download_name(media: MediaFile, *, blind: bool) -> str:
+def _download_name(media: Row, *, blind: bool) -> str:
     if not blind:
         return media.original_name
     # The original name often carries the artist's: a juror's copy gets a neutral one.
     suffix = PurePosixPath(media.original_name).suffix
     if not _EXTENSION.fullmatch(suffix):
         suffix = mimetypes.guess_extension(media.detected_type or "") or ""
-    return f"work-{media.work.position}-{media.kind.value}{suffix.lower()}"
+    return f"work-{media.work_position}-{media.kind.value}{suffix.lower()}"
 
 
 def content_disposition(filename: str) -> str:

@@ -196,3 +196,70 @@ def test_can_fetch_refuses_nobody_and_anonymous():
     assert can_fetch(None, media) is False
     assert can_fetch(AnonymousUserMixin(), media) is False
     assert gets_blind_copy(media.work.application.applicant, media) is False
+
+
+def test_a_user_back_through_the_remember_me_cookie_gets_the_file(client, auth):
+    media = media_file()
+    auth.login(media.work.application.applicant.email, remember="y")
+    client.delete_cookie("session")
+
+    response = client.get(f"/media/{media.public_id}")
+
+    assert response.status_code == 200
+    assert response.data == DATA
+
+
+def test_a_session_of_an_account_logged_out_everywhere_gets_404(client, auth):
+    from qpmusic.accounts.models import new_auth_token
+
+    media = media_file()
+    owner = media.work.application.applicant
+    auth.login(owner.email)
+    owner.auth_token = new_auth_token()
+    db.session.commit()
+
+    assert fetch_all(client, media) == [404, 404]
+
+
+def scenario(name):
+    """(user or None, media, expected) for one line of the access table."""
+    if name == "owner":
+        media = media_file()
+        return media.work.application.applicant, media, True
+    if name == "other applicant":
+        return UserFactory(role=Role.APPLICANT), media_file(jury_work()), False
+    if name == "visitor":
+        return None, media_file(), False
+    if name in ("coordinator", "admin"):
+        return UserFactory(role=Role(name)), media_file(), True
+    if name == "juror, shortlisted in the jury phase":
+        return UserFactory(role=Role.JUROR), media_file(jury_work()), True
+    if name == "juror, jury phase, not shortlisted":
+        work = jury_work(status=ApplicationStatus.ELIGIBLE)
+        return UserFactory(role=Role.JUROR), media_file(work), False
+    if name == "juror, shortlisted, final phase":
+        work = jury_work(phase=EditionPhase.FINAL)
+        return UserFactory(role=Role.JUROR), media_file(work), False
+    raise AssertionError(name)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "owner",
+        "other applicant",
+        "visitor",
+        "coordinator",
+        "admin",
+        "juror, shortlisted in the jury phase",
+        "juror, jury phase, not shortlisted",
+        "juror, shortlisted, final phase",
+    ],
+)
+def test_can_fetch_and_the_stream_agree_for_every_role(client, auth, name):
+    user, media, expected = scenario(name)
+    if user is not None:
+        auth.login(user.email)
+
+    assert can_fetch(user, media) is expected
+    assert client.get(f"/media/{media.public_id}").status_code == (200 if expected else 404)
