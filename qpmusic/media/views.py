@@ -152,7 +152,8 @@ def _requested(public_id: str) -> Requested:
     if token is None:
         abort(404)
     parameters = {"token": token, "public_id": public_id}
-    rows = db.session.connection().execute(_REQUESTED, parameters).all()
+    with db.engine.connect() as connection:
+        rows = connection.execute(_REQUESTED, parameters).all()
     if not rows:
         abort(404)
     row = rows[0]

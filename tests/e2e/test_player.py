@@ -100,6 +100,10 @@ def test_a_ready_recording_plays_seeks_by_keyboard_and_matches_loudness(
     expect(page.get_by_label("Loudness-matched")).to_be_checked()
     page.get_by_label("Loudness-matched").uncheck()
     assert page.evaluate("() => document.querySelector('audio').volume") == 1
+    page.set_viewport_size({"width": 390, "height": 844})
+    expect(slider).to_be_visible()
+    page.wait_for_timeout(300)  # WaveSurfer redraws 100 ms after its container resizes
+    shots.shot("phone")
 
     assert problems == []
     context.close()
