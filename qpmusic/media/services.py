@@ -58,7 +58,10 @@ def largest_kind() -> MediaKind:
 
 def work_for_upload(*, user, work_id, now) -> Work:
     """The user's work if its application may still change; else 404 (not theirs) or 403."""
-    work = db.session.get(Work, work_id) if str(work_id).isdigit() else None
+    text = str(work_id)
+    # Only ids the column can hold reach the database (metadata comes from the client).
+    valid = text.isascii() and text.isdigit() and int(text) < 2**31
+    work = db.session.get(Work, int(text)) if valid else None
     if work is None or work.application.applicant_id != user.id:
         raise UploadError("not_found", _("This work is not part of your application."))
     try:

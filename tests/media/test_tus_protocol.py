@@ -243,6 +243,23 @@ def test_another_users_work_is_not_found(tus):
     assert db.session.scalars(select(MediaUpload)).all() == []
 
 
+@pytest.mark.parametrize("work_id", ["", "abc", "²", "9" * 30, "-1"])
+def test_a_missing_or_odd_work_id_is_not_found(tus, work_id):
+    tus.work_id = work_id
+
+    assert tus.create(KB).status_code == 404
+
+
+@pytest.mark.parametrize("length", ["", "abc", "²", "-5", "1e3", "9" * 30])
+def test_an_odd_upload_length_is_a_bad_request(tus, length):
+    response = tus.client.post(
+        "/uploads/",
+        headers={**TUS, "Upload-Length": length, "Upload-Metadata": "filename YS53YXY="},
+    )
+
+    assert response.status_code == 400
+
+
 def test_another_users_upload_is_not_found(tus, client, auth):
     location = tus.create(2 * KB).headers["Location"]
     auth.logout()
