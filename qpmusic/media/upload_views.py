@@ -1,11 +1,11 @@
 """The tus 1.0 endpoint and the plain form upload of a work's files.
 
-CSRF: tus requests are sent by our own page's script, not by forms, so this blueprint is exempt
-from CSRFProtect's form check. Instead every state-changing tus request (POST, PATCH, DELETE)
-must carry the page's CSRF token in an ``X-CSRFToken`` header, validated as a form token would
-be: a cross-site page can neither read the token nor set a custom header without a CORS
-preflight, which this app never grants. The plain form and the remove button are FlaskForms and
-check their token themselves.
+CSRF: tus requests are sent by our own page's script with raw bytes, not by forms, so the two tus
+views are exempt from CSRFProtect's form check. Instead every state-changing tus request (POST,
+PATCH, DELETE) must carry the page's CSRF token in an ``X-CSRFToken`` header, validated as a form
+token would be: a cross-site page can neither read the token nor set a custom header without a
+CORS preflight, which this app never grants. The plain form and the remove button are ordinary
+forms under CSRFProtect like every other (a missing token: 400 and the usual page).
 """
 
 from flask import Blueprint, Response, current_app, flash, redirect, request, url_for
@@ -35,7 +35,6 @@ from qpmusic.media.tus import (
 from qpmusic.timestamps import utcnow
 
 bp = Blueprint("uploads", __name__)
-csrf.exempt(bp)
 applicant_only = role_required(Role.APPLICANT)
 
 TUS_ENDPOINTS = {"uploads.collection", "uploads.upload"}
@@ -105,16 +104,19 @@ def guard():
     if request.headers.get("Tus-Resumable") != TUS_VERSION:
         return tus_response(412, "Unsupported tus version", Tus_Version=TUS_VERSION)
     if not current_user.is_authenticated:
-        return tus_response(401, _("Please log in to open this page."))
+        message = _("Please log in to open this page.")
+        return tus_response(401, message, X_QPMusic_Error="not_logged_in")
     if not current_user.has_role(Role.APPLICANT):
-        return tus_response(403, _("You do not have permission to open this page."))
+        message = _("You do not have permission to open this page.")
+        return tus_response(403, message, X_QPMusic_Error="forbidden")
     if request.method in ("POST", "PATCH", "DELETE") and current_app.config.get(
         "WTF_CSRF_ENABLED", True
     ):
         try:
             validate_csrf(request.headers.get("X-CSRFToken"))
         except ValidationError:
-            return tus_response(403, _("Please reload the page and try again."))
+            message = _("Please reload the page and try again.")
+            return tus_response(403, message, X_QPMusic_Error="csrf")
     return None
 
 
@@ -135,6 +137,7 @@ def _upload_headers(upload) -> dict:
 
 
 @bp.route("/uploads/", methods=["OPTIONS", "POST"], provide_automatic_options=False)
+@csrf.exempt
 def collection():
     return capabilities() if request.method == "OPTIONS" else create()
 
@@ -144,6 +147,7 @@ def collection():
     methods=["OPTIONS", "HEAD", "PATCH", "DELETE"],
     provide_automatic_options=False,
 )
+@csrf.exempt
 def upload(upload_id):
     if request.method == "OPTIONS":
         return capabilities()

@@ -129,8 +129,9 @@ def test_the_plain_form_needs_the_csrf_token(csrf_app, musician, work):
 
     response = send(client, work, wav_bytes(0.2), "take.wav")
 
-    assert response.status_code == 302
+    assert response.status_code == 400
     assert db.session.scalars(select(MediaFile)).all() == []
+    assert db.session.scalars(select(MediaUpload)).all() == []
 
 
 def test_the_plain_form_cannot_add_to_someone_elses_work(logged_in):

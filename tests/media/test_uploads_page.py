@@ -167,6 +167,7 @@ def test_removing_needs_the_csrf_token(csrf_app, musician, work):
         data={"email": musician.email, "password": "Klangfarbe-2026!", "csrf_token": token},
     )
 
-    client.post(remove_url(media))
+    response = client.post(remove_url(media))
 
+    assert response.status_code == 400
     assert db.session.scalars(select(MediaFile.id)).all() == [media.id]

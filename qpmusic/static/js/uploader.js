@@ -132,7 +132,9 @@
     function refusal(error) {
       var response = error && error.originalResponse;
       var body = response && response.getBody();
-      if (response && response.getHeader("X-QPMusic-Error") && body) return body;
+      var code = response && response.getHeader("X-QPMusic-Error");
+      // Our refusals carry a translated reason; protocol errors (bad_request) do not.
+      if (code && code !== "bad_request" && body) return body;
       return messages.failed;
     }
 
