@@ -7,7 +7,7 @@ Run: .venv/bin/python bench/streaming.py [--size-mb 500] [--requests 50]
     a logged-in applicant's session cookie: access check, database queries and all;
 (b) the same file from a static server that only serves files: werkzeug's ``send_file`` with
     ranges (``conditional=True``) as a bare WSGI app under the same gunicorn, so the difference
-    is what the app adds. (No nginx on this machine; http.server cannot answer ranges.)
+    is what the app adds. (nginx is not assumed to be installed; http.server has no ranges.)
 
 Each request opens a new connection (as gunicorn's sync worker serves them), asks for 64 KiB
 in the middle of the file and reads the whole answer; the time to the first byte includes the

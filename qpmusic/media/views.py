@@ -143,7 +143,9 @@ def _requested(public_id: str) -> Requested:
     A player sends a Range request for every seek, so this path stays short: the session's
     user token (Flask-Login keeps it under ``_user_id``) is matched with the user, their roles
     and the file's application in one query, not Flask-Login's loader plus object loads. The
-    rule is the one ``can_fetch`` applies (qpmusic.media.access.may_fetch).
+    rule is the one ``can_fetch`` applies (qpmusic.media.access.may_fetch). Like the loader,
+    an inactive account or a changed token (logged out everywhere) finds no user. The app's
+    "basic" session protection only marks a session non-fresh, which changes nothing here.
     """
     token = session.get("_user_id")
     if token is None and current_user.is_authenticated:
