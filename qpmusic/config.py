@@ -110,6 +110,11 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
                     "task": "qpmusic.media.tasks.sweep_media",
                     "schedule": 300.0,
                 },
+                # Unfinished resumable uploads past their expiry, with their bytes.
+                "expire-uploads": {
+                    "task": "qpmusic.media.cleanup.expire_uploads",
+                    "schedule": 3600.0,
+                },
                 # Reminders go out at most an hour after they fall due.
                 "deadline-reminders": {
                     "task": "qpmusic.applications.tasks.send_reminders",
