@@ -33,7 +33,7 @@ def audio(work=None, **fields):
 
 def test_player_of_audio_has_waveform_data_and_a_plain_fallback(app):
     media = audio()
-    with app.test_request_context():
+    with app.test_request_context("/?lang=en"):
         html = render(media)
 
     src = f"/media/{media.public_id}"
@@ -51,7 +51,7 @@ def test_player_of_audio_has_waveform_data_and_a_plain_fallback(app):
 
 def test_player_without_peaks_is_the_browsers_own(app):
     media = media_file(duration_seconds=10.0)
-    with app.test_request_context():
+    with app.test_request_context("/?lang=en"):
         html = render(media)
 
     assert "<audio" in html
@@ -61,7 +61,7 @@ def test_player_without_peaks_is_the_browsers_own(app):
 
 def test_player_in_blind_mode_hides_the_file_name(app):
     media = audio(original_name="Anna Weber - Study.wav")
-    with app.test_request_context():
+    with app.test_request_context("/?lang=en"):
         html = render(media, blind=True)
 
     assert "Weber" not in html
@@ -70,7 +70,7 @@ def test_player_in_blind_mode_hides_the_file_name(app):
 
 def test_player_of_video_has_metadata_preload_and_its_poster(app):
     media = media_file(kind=MediaKind.VIDEO, detected_type="video/mp4", poster_key=store(b"x"))
-    with app.test_request_context():
+    with app.test_request_context("/?lang=en"):
         html = render(media)
 
     assert re.search(r'<video controls preload="metadata" src="/media/[^"]+"', html)
@@ -81,7 +81,7 @@ def test_player_of_a_pdf_links_to_it_inline_in_a_new_tab(app):
     media = media_file(
         kind=MediaKind.DOCUMENT, detected_type="application/pdf", original_name="Partitur.pdf"
     )
-    with app.test_request_context():
+    with app.test_request_context("/?lang=en"):
         html = render(media)
 
     assert f'<a href="/media/{media.public_id}" target="_blank" rel="noopener">' in html
@@ -90,7 +90,7 @@ def test_player_of_a_pdf_links_to_it_inline_in_a_new_tab(app):
 
 def test_player_of_an_image_is_an_image(app):
     media = media_file(kind=MediaKind.IMAGE, detected_type="image/png", original_name="foto.png")
-    with app.test_request_context():
+    with app.test_request_context("/?lang=en"):
         html = render(media)
 
     assert f'<img src="/media/{media.public_id}" alt="Press photo" loading="lazy">' in html
