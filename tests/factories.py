@@ -109,6 +109,7 @@ class WorkFactory(Base):
     title = factory.Sequence(lambda n: f"Study No. {n}")
     year_composed = factory.LazyFunction(lambda: utcnow().year - 1)
     duration_seconds = 420
+    links = "https://video.example.org/study"
 
 
 class EligibilityBasisFactory(Base):

@@ -86,4 +86,19 @@ def _work_gaps(application, edition) -> list[Gap]:
             found.append(Gap("works", problem, {"title": work.title, "year": bounds[0]}))
         if not work.duration_seconds:
             found.append(Gap("works", "work_duration_missing", {"title": work.title}))
+        if not has_recording(work):
+            found.append(Gap("works", "work_recording_missing", {"title": work.title}))
     return found
+
+
+def has_recording(work) -> bool:
+    """The jury must be able to hear or see the work: a sound or video file, or a link to one.
+
+    A file still being checked counts; a refused one does not.
+    """
+    if work.links.strip():
+        return True
+    return any(
+        media.kind in ("audio", "video") and media.status != "rejected"
+        for media in getattr(work, "media", [])
+    )

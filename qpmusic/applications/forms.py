@@ -164,10 +164,13 @@ class WorkForm(FlaskForm):
         description=_l("Electronics, software, instruments, visuals, performance."),
     )
     links = TextAreaField(
-        _l("Links to this work (optional)"),
+        _l("Links to this work"),
         filters=[normalize_newlines],
         validators=[Optional(), valid_links],
-        description=_l("One address per line."),
+        description=_l(
+            "One address per line. The jury needs to hear or see each work: upload a recording "
+            "below, or give a link to one here."
+        ),
     )
 
     def validate_duration(self, field):

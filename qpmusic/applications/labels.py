@@ -40,6 +40,9 @@ GAP_MESSAGES = {
     "work_too_old": _l("“%(title)s” is too old: works must be composed in %(year)d or later."),
     "work_in_future": _l("The year of “%(title)s” lies in the future."),
     "work_duration_missing": _l("Give the duration of “%(title)s”."),
+    "work_recording_missing": _l(
+        "Add a recording of “%(title)s”: a sound or video file, or a link to one."
+    ),
     "rules_consent_missing": _l("Accept the rules of the prize."),
     "privacy_consent_missing": _l("Accept the data protection notice."),
 }

@@ -111,6 +111,7 @@ def _application(rng, edition, user, town, status, cities, submitted_at) -> Appl
                 duration_seconds=rng.randint(180, 1500),
                 techniques=rng.choice(TECHNIQUES),
                 description="For loudspeakers and one performer.",
+                links=f"https://media.example.org/{user.email.split('@')[0]}/{position}",
             )
         )
     if status != ApplicationStatus.DRAFT:

@@ -110,6 +110,7 @@ def test_a_musician_from_thionville_applies_and_a_coordinator_shortlists(
     page.get_by_label(fr("Title")).fill("Sillons")
     page.get_by_label(fr("Year composed")).fill(str(edition.year - 1))
     page.get_by_label(fr("Duration")).fill("7:30")
+    page.get_by_label(fr("Links to this work")).fill("https://video.example.org/sillons")
     page.get_by_role("button", name=fr("Save work")).click()
     expect(page.locator(".works")).to_contain_text("Sillons")
     shots.shot("works")
