@@ -6,9 +6,10 @@ from qpmusic.accounts.models import User
 from qpmusic.accounts.passwords import check_password
 from qpmusic.applications.models import Application
 from qpmusic.editions.models import Edition
-from qpmusic.enums import AwardKind, EditionPhase, Role
+from qpmusic.enums import AwardKind, EditionPhase, MediaStatus, Role
 from qpmusic.extensions import db
 from qpmusic.geo.models import City
+from qpmusic.media.models import MediaFile
 from qpmusic.results.models import Award
 
 
@@ -75,6 +76,11 @@ def test_seed_demo_gives_every_page_something_to_show(runner):
     assert any(a.flagged for a in applications)
     references = [a.reference for a in applications if a.reference]
     assert len(references) == len(set(references)) == current.reference_counter
+    assert not {a.status for a in applications} - {"draft", "submitted", "withdrawn"}
+    recordings = db.session.scalars(select(MediaFile)).all()
+    assert len(recordings) == 6
+    assert {m.status for m in recordings} == {MediaStatus.READY}
+    assert all(m.peaks and m.loudness_lufs is not None for m in recordings)
 
 
 def test_every_demo_login_works_through_the_login_form(runner, client):

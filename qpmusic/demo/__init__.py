@@ -76,6 +76,7 @@ def seed_edition() -> Edition:
 
 def seed_demo() -> list[tuple[str, str]]:
     from qpmusic.demo.applications import seed_applications, seed_criteria, seed_past_edition
+    from qpmusic.demo.recordings import seed_recordings
 
     cities = seed_cities()
     edition = seed_edition()
@@ -83,6 +84,8 @@ def seed_demo() -> list[tuple[str, str]]:
     password_hash = hash_password(DEMO_PASSWORD)
     seed_past_edition(list(cities.values()), password_hash)
     seed_applications(edition, list(cities.values()), password_hash)
+    db.session.flush()
+    seed_recordings(edition)
     printed = []
     for role, email, name, language, city in ACCOUNTS:
         user = db.session.scalar(select(User).where(User.email == email))

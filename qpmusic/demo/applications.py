@@ -31,9 +31,8 @@ LAST = ["Weber", "Schmit", "Muller", "Klein", "Hoffmann", "Lambert", "Thill", "R
 PROJECTS = ["Tape Loops", "Feedback Choir", "Signal & Noise", "Raumklang", "Moselle Drones"]
 TITLES = ["Sillons", "Grenzgänge", "Kontrapunkt für Modularsynth", "Field Notes", "Echo Chamber"]
 TECHNIQUES = ["Max/MSP, live electronics", "modular synthesizer, field recordings", "SuperCollider"]
+# The current call is still open, so nothing has been screened yet.
 STATUS_MIX = [ApplicationStatus.SUBMITTED] * 10 + [
-    ApplicationStatus.ELIGIBLE,
-    ApplicationStatus.SHORTLISTED,
     ApplicationStatus.DRAFT,
     ApplicationStatus.DRAFT,
     ApplicationStatus.WITHDRAWN,
@@ -119,13 +118,13 @@ def _application(rng, edition, user, town, status, cities, submitted_at) -> Appl
         application.reference = f"QP-{edition.year}-{edition.reference_counter:04d}"
         application.submitted_at = submitted_at
     if status == ApplicationStatus.WITHDRAWN:
-        application.withdrawn_at = submitted_at + timedelta(days=2)
+        application.withdrawn_at = min(submitted_at + timedelta(days=2), utcnow())
     db.session.add(application)
     return application
 
 
 def seed_applications(edition: Edition, cities: list, password_hash: str, first: int = 1) -> int:
-    """About three dozen applications over the four cities, one flagged, one too far away."""
+    """About three dozen applications over the four cities, one flagged, one draft too far away."""
     if db.session.scalar(select(func.count()).where(Application.edition_id == edition.id)):
         return 0
     rng = random.Random(edition.year)  # noqa: S311 - demo data, reproducible on purpose
@@ -135,16 +134,16 @@ def seed_applications(edition: Edition, cities: list, password_hash: str, first:
         submitted = utcnow() - timedelta(days=rng.randint(1, 6), minutes=rng.randint(0, 600))
         _application(rng, edition, user, town, rng.choice(STATUS_MIX), cities, submitted)
         count += 1
-    far = _application(
+    # Someone from Bastogne (about 53 km away) started but cannot submit.
+    _application(
         rng,
         edition,
         _musician(rng, first + count, password_hash),
         "Bastogne",
-        ApplicationStatus.INELIGIBLE,
+        ApplicationStatus.DRAFT,
         cities,
         utcnow() - timedelta(days=3),
     )
-    far.screening_reason = "Bastogne is about 53 km from Luxembourg; no other place was given."
     flagged = _application(
         rng,
         edition,
