@@ -70,6 +70,7 @@ def prepare_app(size: int) -> tuple[Path, str, str]:
 
     app = create_app({"WTF_CSRF_ENABLED": False})
     with app.app_context():
+        db.drop_all()
         db.create_all()
         user = User(
             email="bench@example.org",
@@ -169,6 +170,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size-mb", type=int, default=500)
     parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument(
+        "--database-url",
+        default="",
+        help="e.g. postgresql+psycopg://postgres@127.0.0.1:5432/bench (emptied first); "
+        "default: a temporary SQLite file",
+    )
     options = parser.parse_args()
     size = options.size_mb * 1024 * 1024
     work_dir = Path(tempfile.mkdtemp(prefix="qpmusic-bench-"))
@@ -178,7 +185,8 @@ def main() -> None:
             {
                 "QPMUSIC_ENV": "embedded",
                 "QPMUSIC_INSTANCE_PATH": str(work_dir / "instance"),
-                "QPMUSIC_DATABASE_URL": f"sqlite:///{work_dir / 'bench.sqlite'}",
+                "QPMUSIC_DATABASE_URL": options.database_url
+                or f"sqlite:///{work_dir / 'bench.sqlite'}",
                 "QPMUSIC_MEDIA_ROOT": str(work_dir / "media"),
                 "QPMUSIC_SECRET_KEY": secrets.token_urlsafe(48),
                 "QPMUSIC_MEDIA_ACCEL_PREFIX": "",
@@ -219,7 +227,8 @@ def main() -> None:
             f"{options.size_mb} MB file, {options.requests} requests each for 64 KiB at byte "
             f"{middle:,} (new connection each, gunicorn 1 sync worker); median time to first byte:"
         )
-        print(f"app media.stream (session, access check, SQLite): {app_median:.2f} ms")
+        database = "PostgreSQL" if options.database_url.startswith("postgresql") else "SQLite"
+        print(f"app media.stream (session, access check, {database}): {app_median:.2f} ms")
         print(f"static werkzeug send_file (no app, no database) : {static_median:.2f} ms")
         print(f"ratio app / static: {app_median / static_median:.2f} (target: at most 2)")
     finally:

@@ -37,6 +37,10 @@ SETTINGS = {
         "all files of one application together, bytes (8 GB)",
     ),
     "UPLOAD_EXPIRY_HOURS": ("24", "hours an unfinished resumable upload is kept"),
+    "MEDIA_GRANT_SECONDS": (
+        "15",
+        "seconds a granted stream is remembered, so a player's seeks skip the access query",
+    ),
     "MEDIA_ACCEL_PREFIX": (
         "",
         "internal location for X-Accel-Redirect (nginx); empty streams through the app",
@@ -84,6 +88,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         },
         "UPLOAD_EXPIRY_HOURS": int(setting("UPLOAD_EXPIRY_HOURS")),
         "MEDIA_ACCEL_PREFIX": setting("MEDIA_ACCEL_PREFIX"),
+        "MEDIA_GRANT_SECONDS": float(setting("MEDIA_GRANT_SECONDS")),
         "CELERY": {
             "broker_url": broker_url or "memory://",
             "task_always_eager": not broker_url,

@@ -35,14 +35,18 @@ from qpmusic.accounts.models import User, UserRole
 from qpmusic.applications.models import Application, Work
 from qpmusic.editions.models import Edition
 from qpmusic.enums import MediaStatus
-from qpmusic.extensions import db
+from qpmusic.extensions import db, limiter
 from qpmusic.media import display, ranges
 from qpmusic.media.access import Asker, Holder, blind_copy_for, is_owner, may_fetch
+from qpmusic.media.grants import GrantCache
 from qpmusic.media.labels import STATUS_LABELS, rejection_message
 from qpmusic.media.models import MediaFile
 from qpmusic.media.storage import get_storage
 
 bp = Blueprint("media", __name__)
+# A player sends a request for every seek; rate limits are for logins and forms, and each
+# of these requests is already checked against the session's user.
+limiter.exempt(bp)
 
 CHUNK = 256 * 1024
 # Revalidate every time (cheap: 304 on the ETag) and never keep a copy in a shared cache.
@@ -53,9 +57,14 @@ _IMAGE_MAGIC = [(b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jp
 
 @bp.route("/media/<public_id>")
 def stream(public_id):
-    found = _requested(public_id)
-    if found.media.status != MediaStatus.READY:
-        return _not_ready(found)
+    grants = _grants()
+    grant_key = (_session_token(), public_id)
+    found = grants.get(grant_key)
+    if found is None:
+        found = _requested(public_id)
+        if found.media.status != MediaStatus.READY:
+            return _not_ready(found)
+        grants.put(grant_key, found)
     blind = blind_copy_for(found.asker, found.holder)
     # Without its blind copy a file stays closed to blind jurors: the original carries names.
     key = found.media.blind_key if blind else found.media.storage_key
@@ -137,6 +146,22 @@ _REQUESTED = (
 )
 
 
+def _session_token() -> str | None:
+    token = session.get("_user_id")
+    if token is None and current_user.is_authenticated:
+        # Logged in by the remember-me cookie: Flask-Login has just put the token back.
+        token = current_user.get_id()
+    return token
+
+
+def _grants() -> GrantCache:
+    cache = current_app.extensions.get("qpmusic.media_grants")
+    if cache is None:
+        cache = GrantCache(current_app.config["MEDIA_GRANT_SECONDS"])
+        current_app.extensions["qpmusic.media_grants"] = cache
+    return cache
+
+
 def _requested(public_id: str) -> Requested:
     """The file, who asks and what it belongs to, from one query; 404 unless they may fetch it.
 
@@ -147,10 +172,7 @@ def _requested(public_id: str) -> Requested:
     an inactive account or a changed token (logged out everywhere) finds no user. The app's
     "basic" session protection only marks a session non-fresh, which changes nothing here.
     """
-    token = session.get("_user_id")
-    if token is None and current_user.is_authenticated:
-        # Logged in by the remember-me cookie: Flask-Login has just put the token back.
-        token = current_user.get_id()
+    token = _session_token()
     if token is None:
         abort(404)
     parameters = {"token": token, "public_id": public_id}
