@@ -151,11 +151,12 @@ def _strip_jpeg(source: Path, target: Path) -> None:
 
 
 def _strip_pdf(source: Path, target: Path) -> None:
-    writer = PdfWriter(clone_from=PdfReader(source))
-    writer.metadata = None
-    # XMP repeats author and title in the catalog's /Metadata stream.
-    writer.root_object.pop("/Metadata", None)
-    with target.open("wb") as out:
+    # From an open file (a path makes pypdf read it all into memory), kept open while writing.
+    with open(source, "rb") as handle, target.open("wb") as out:
+        writer = PdfWriter(clone_from=PdfReader(handle))
+        writer.metadata = None
+        # XMP repeats author and title in the catalog's /Metadata stream.
+        writer.root_object.pop("/Metadata", None)
         writer.write(out)
 
 

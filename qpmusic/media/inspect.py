@@ -74,7 +74,9 @@ def inspect_file(path: Path, *, declared_kind: MediaKind | None = None) -> Inspe
         info = {"duration": audio.info.length, **_audio_params(audio), **info}
     elif kind == MediaKind.DOCUMENT:
         try:
-            info = {"pages": len(PdfReader(path).pages)}
+            # From an open file: given a path, pypdf reads the whole document into memory.
+            with open(path, "rb") as handle:
+                info = {"pages": len(PdfReader(handle).pages)}
         except Exception as exc:  # pypdf raises many error types for broken input
             return Inspection(kind, mime, CORRUPT, detail=f"pypdf: {exc}")
         if not info["pages"]:

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 
-_SPEC = re.compile(r"([0-9]*)-([0-9]*)")
+# At most 19 digits (int64): a longer number cannot be a position, and int() of thousands of
+# digits is refused by Python; such a header is ignored like any malformed one.
+_SPEC = re.compile(r"([0-9]{0,19})-([0-9]{0,19})")
 _ENTITY_TAG = re.compile(r'\s*(?:W/)?("[\x21\x23-\x7e\x80-\xff]*")\s*(?:,|$)')
 
 

@@ -249,6 +249,7 @@ def _back(application_id: int, work_id: int):
 
 
 @bp.post("/applications/<int:application_id>/works/<int:work_id>/files", endpoint="form_upload")
+@applicant_only
 def form_upload(application_id, work_id):
     """Without JavaScript: one multipart POST, the same checks and messages as tus."""
     # A body over plain_form_max() never gets here: reading the form answers 413 with the

@@ -284,3 +284,17 @@ def test_sweep_sends_files_whose_task_never_arrived():
 
     db.session.expire_all()
     assert (old.status, fresh.status) == (MediaStatus.READY, MediaStatus.PROCESSING)
+
+
+def test_a_video_that_cannot_be_cleaned_gets_no_blind_copy(monkeypatch):
+    # Without ffmpeg a WebM keeps its tags; such a copy must never reach a blind juror.
+    monkeypatch.setattr("qpmusic.media.processing.shutil.which", lambda name: None)
+    media = received(files.webm_bytes(1, 2), kind=MediaKind.VIDEO, name="live.webm")
+    blind_folder = Path(get_storage().root) / "blind"
+    before = sum(1 for f in blind_folder.rglob("*") if f.is_file())
+
+    assert run(media) == "ready"
+
+    assert media.blind_key is None
+    assert "blind_copy_unchanged" in media.processing_note
+    assert sum(1 for f in blind_folder.rglob("*") if f.is_file()) == before

@@ -252,3 +252,8 @@ def test_answer_partial_content_always_lies_inside_the_file(size, first, last):
         assert result.status == 206
         assert 0 <= result.start <= result.end < size
         assert result.length == (min(last, size - 1) if last is not None else size - 1) - first + 1
+
+
+def test_a_range_with_a_number_too_long_for_a_position_is_ignored():
+    assert parse_range("bytes=" + "9" * 5000 + "-", 1000) is None
+    assert parse_range("bytes=0-" + "9" * 20, 1000) is None

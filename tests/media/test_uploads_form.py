@@ -161,3 +161,11 @@ def test_a_file_added_to_a_submitted_application_asks_for_resubmission(logged_in
     db.session.expire_all()
     assert work.application.changed_since_submission is True
     assert len(db.session.scalars(select(MediaFile)).all()) == 1
+
+
+def test_a_logged_out_visitor_cannot_post_a_file(client, work):
+    response = send(client, work, wav_bytes(0.5), "x.wav")
+
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+    assert db.session.scalars(select(MediaFile)).all() == []
