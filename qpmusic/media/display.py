@@ -2,7 +2,7 @@
 
 import json
 
-from qpmusic.media.labels import STATUS_LABELS, human_size, rejection_message
+from qpmusic.media.labels import STATUS_LABELS, human_size, note_messages, rejection_message
 
 
 def clock(seconds: float | None) -> str:
@@ -32,4 +32,15 @@ def media_rejection(media) -> str:
 
 # Registered on the app by the media blueprint (qpmusic.media.views).
 FILTERS = {"filesize": human_size, "clock": clock, "peaks_json": peaks_json}
-GLOBALS = {"media_status_label": media_status_label, "media_rejection": media_rejection}
+
+
+def media_notes(media) -> list[str]:
+    """What processing noted (no ffmpeg, a blind copy that could not be cleaned…), translated."""
+    return note_messages(media.processing_note)
+
+
+GLOBALS = {
+    "media_status_label": media_status_label,
+    "media_rejection": media_rejection,
+    "media_notes": media_notes,
+}

@@ -88,7 +88,8 @@ NOTE_MESSAGES = {
     ),
     "no_loudness": _l("The recording is silent or too short to measure its loudness."),
     "blind_copy_unchanged": _l(
-        "The anonymous copy for the jury could not be cleaned of its metadata; it is a plain copy."
+        "The anonymous copy for the jury could not be cleaned of its metadata, so jurors of a "
+        "blind edition cannot open this file."
     ),
     "interrupted": _l("Processing was interrupted once and started again."),
     "pages": _l("Pages: %(detail)s"),

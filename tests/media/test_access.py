@@ -263,3 +263,25 @@ def test_can_fetch_and_the_stream_agree_for_every_role(client, auth, name):
 
     assert can_fetch(user, media) is expected
     assert client.get(f"/media/{media.public_id}").status_code == (200 if expected else 404)
+
+
+def test_the_office_sees_what_processing_noted_and_the_applicant_does_not(client, auth):
+    media = media_file()
+    media.processing_note = "no_ffmpeg"
+    application = media.work.application
+    application.status = ApplicationStatus.SUBMITTED
+    application.reference = "QP-2030-0001"
+    db.session.commit()
+    office = UserFactory(email="office@example.org", role=Role.ADMIN, language="en")
+    note = "No poster frame: the video tool (ffmpeg) is not installed on the server."
+
+    auth.login(office.email)
+    office_page = client.get(f"/screening/{application.id}?lang=en")
+    auth.logout()
+    application.applicant.language = "en"
+    db.session.commit()
+    auth.login(application.applicant.email)
+    own_page = client.get(f"/applications/{application.id}/review")
+
+    assert note in office_page.text
+    assert note not in own_page.text

@@ -88,8 +88,8 @@ def test_processing_notes_are_translated_line_by_line(app):
     with app.test_request_context("/?lang=en"):
         assert note_messages("pages: 3\nblind_copy_unchanged\nsomething else") == [
             "Pages: 3",
-            "The anonymous copy for the jury could not be cleaned of its metadata; "
-            "it is a plain copy.",
+            "The anonymous copy for the jury could not be cleaned of its metadata, so jurors of "
+            "a blind edition cannot open this file.",
             "something else",
         ]
         assert note_messages("") == []
