@@ -232,8 +232,13 @@ def work_of(application: Application, work_id: int) -> Work:
 
 
 def remove_work(*, application, now, work_id: int) -> None:
+    # Imported here: the media services build on these ones.
+    from qpmusic.media.services import discard_work_files
+
     ensure_editable(application, now)
-    application.works.remove(work_of(application, work_id))
+    work = work_of(application, work_id)
+    discard_work_files(work)
+    application.works.remove(work)
     for position, work in enumerate(application.works, start=1):
         work.position = position
     _changed(application)

@@ -16,7 +16,7 @@ from qpmusic.extensions import db
 from qpmusic.media.inspect import inspect_file
 from qpmusic.media.labels import rejection_message
 from qpmusic.media.models import MediaFile, MediaUpload
-from qpmusic.media.storage import get_storage
+from qpmusic.media.storage import delete_after_commit, get_storage
 
 # HTTP status of each refusal; 460 is tus's "checksum mismatch".
 STATUS = {
@@ -178,10 +178,17 @@ def remove_media(*, user, public_id: str, work_id: int, now) -> MediaFile:
         before={"name": media.original_name, "kind": media.kind.value, "size": media.size},
     )
     _mark_changed(media.work.application)
-    keys = [media.storage_key, media.blind_key, media.poster_key]
+    delete_after_commit([media.storage_key, media.blind_key, media.poster_key])
     db.session.delete(media)
     db.session.flush()
-    storage = get_storage()
-    for key in filter(None, keys):
-        storage.delete(key)
     return media
+
+
+def discard_work_files(work) -> None:
+    """A work is being removed: its files and unfinished uploads go with it, bytes included."""
+    for media in work.media:
+        delete_after_commit([media.storage_key, media.blind_key, media.poster_key])
+    uploads = db.session.scalars(select(MediaUpload).where(MediaUpload.work_id == work.id))
+    for upload in uploads:
+        delete_after_commit([upload.storage_key])
+        db.session.delete(upload)

@@ -66,3 +66,37 @@ class LocalStorage:
 
 def get_storage() -> LocalStorage:
     return LocalStorage(current_app.config["MEDIA_ROOT"])
+
+
+DISCARD_KEY = "qpmusic.discard_after_commit"
+
+
+def delete_after_commit(keys) -> None:
+    """Delete stored bytes once the transaction that forgets them commits (kept on rollback).
+
+    Bytes are not transactional: deleting them first would leave rows pointing at nothing if
+    the commit then failed.
+    """
+    from qpmusic.extensions import db
+
+    db.session.info.setdefault(DISCARD_KEY, []).extend(key for key in keys if key)
+
+
+def _register_discard_hooks() -> None:
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    @event.listens_for(Session, "after_commit")
+    def _discard(session) -> None:
+        keys = session.info.pop(DISCARD_KEY, [])
+        if keys:
+            storage = get_storage()
+            for key in keys:
+                storage.delete(key)
+
+    @event.listens_for(Session, "after_rollback")
+    def _keep(session) -> None:
+        session.info.pop(DISCARD_KEY, None)
+
+
+_register_discard_hooks()
