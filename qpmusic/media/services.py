@@ -8,7 +8,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from qpmusic.applications.models import Work
+from qpmusic.applications.models import Application, Work
 from qpmusic.applications.services import ApplicationError, ensure_editable
 from qpmusic.audit.services import record_event
 from qpmusic.enums import ApplicationStatus, MediaKind, MediaStatus
@@ -93,6 +93,11 @@ def check_size(work, kind: MediaKind | None, length: int, now) -> None:
     if length > limits()[limit_kind.value]:
         raise UploadError("too_large", kind=kind, limit=limits()[limit_kind.value])
     total = limits()["application"]
+    # Locked, so uploads started at the same moment are counted one after the other and
+    # cannot pass the total together.
+    db.session.execute(
+        select(Application.id).where(Application.id == work.application_id).with_for_update()
+    )
     if _application_bytes(work.application, now) + length > total:
         raise UploadError("over_application_limit", limit=total)
 

@@ -376,3 +376,45 @@ def test_a_refused_file_leaves_nothing_behind(tus):
     assert db.session.scalars(select(MediaUpload)).all() == []
     assert db.session.scalars(select(MediaFile)).all() == []
     assert media_files() == []
+
+
+def test_two_uploads_started_at_once_cannot_pass_the_application_total_together(
+    test_config, musician, work
+):
+    import threading
+
+    from tests.conftest import PASSWORD, make_app
+    from tests.media.conftest import TusClient
+
+    app = make_app(
+        {
+            **test_config,
+            "MEDIA_LIMITS": {
+                **test_config.get("MEDIA_LIMITS", {}),
+                "audio": 600,
+                "video": 600,
+                "document": 600,
+                "image": 600,
+                "application": 1000,
+            },
+        }
+    )
+    clients = []
+    for _ in range(2):
+        client = app.test_client()
+        client.post("/login", data={"email": musician.email, "password": PASSWORD})
+        clients.append(TusClient(client, work.id))
+    barrier = threading.Barrier(2)
+    statuses = []
+
+    def start(tus_client):
+        barrier.wait()
+        statuses.append(tus_client.create(600).status_code)
+
+    threads = [threading.Thread(target=start, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(statuses) == [201, 413]
