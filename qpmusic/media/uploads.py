@@ -19,7 +19,7 @@ from qpmusic.media.services import (
     largest_kind,
     work_for_upload,
 )
-from qpmusic.media.storage import get_storage
+from qpmusic.media.storage import delete_after_commit, get_storage
 
 CHUNK_MESSAGES = {
     "not_found": _l("This upload does not exist (any more)."),
@@ -129,15 +129,24 @@ def create_upload(
     )
     if body is None:
         return Received(upload)
-    return receive_chunk(
-        user=user,
-        upload_id=upload.id,
-        offset=0,
-        stream=body,
-        content_length=body_length,
-        checksum=checksum,
-        now=now,
-    )
+    try:
+        return receive_chunk(
+            user=user,
+            upload_id=upload.id,
+            offset=0,
+            stream=body,
+            content_length=body_length,
+            checksum=checksum,
+            now=now,
+        )
+    except UploadError:
+        # The client never learns this upload's address, so nothing could resume it: it
+        # would only hold its reserved size until it expired.
+        if db.session.get(MediaUpload, upload.id) is not None and "media" not in upload.meta:
+            db.session.delete(upload)
+            db.session.flush()
+            delete_after_commit([upload.storage_key])
+        raise
 
 
 def receive_form_file(*, user, work_id, file, now) -> MediaFile:

@@ -418,3 +418,19 @@ def test_two_uploads_started_at_once_cannot_pass_the_application_total_together(
         thread.join()
 
     assert sorted(statuses) == [201, 413]
+
+
+def test_a_refused_creation_with_upload_leaves_no_reservation_behind(tus):
+    wrong = base64.b64encode(hashlib.sha256(b"something else").digest()).decode()
+
+    response = tus.create(
+        2 * KB,
+        data=b"a" * KB,
+        headers={
+            "Content-Type": "application/offset+octet-stream",
+            "Upload-Checksum": f"sha256 {wrong}",
+        },
+    )
+
+    assert response.status_code == 460
+    assert db.session.scalars(select(MediaUpload)).all() == []
