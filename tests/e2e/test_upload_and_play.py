@@ -185,3 +185,24 @@ def test_a_processing_file_turns_ready_on_the_page_without_reload(browser, live_
     expect(page.locator(".work-files-news")).to_have_text("Waiting.flac: Ready")
     assert problems == []
     context.close()
+
+
+def test_an_unfinished_upload_can_be_discarded_after_a_reload(browser, live_server, tmp_path):
+    recording = tmp_path / "Abandoned take.wav"
+    recording.write_bytes(wav_bytes(16 * 1024 * 1024 / (44100 * 4)))
+    problems = []
+    context, page, _work = open_work_page(browser, live_server, problems)
+    slow_upload(page, 3 * 1024 * 1024)
+    page.get_by_label("File", exact=True).set_input_files(recording)
+    page.wait_for_function("() => document.querySelector('.upload-progress progress').value >= 10")
+
+    page.reload()
+    notice = page.locator(".upload-unfinished")
+    expect(notice).to_contain_text("“Abandoned take.wav” was not finished")
+    page.get_by_role("button", name="Discard the unfinished upload of “Abandoned take.wav”").click()
+
+    expect(notice).to_be_hidden()
+    db.session.expire_all()
+    assert db.session.scalars(select(MediaUpload)).all() == []
+    assert problems == []
+    context.close()

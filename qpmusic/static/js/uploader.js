@@ -228,6 +228,30 @@
 
     listUnfinished();
 
+    /* One unfinished upload: what it is, and a button that gives its reserved space back. */
+    function unfinishedLine(item) {
+      var line = document.createElement("p");
+      line.textContent = item.text + " ";
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "link-button";
+      button.textContent = messages.discard;
+      button.setAttribute("aria-label", fill(messages.discard_label, { name: item.entry.metadata.filename }));
+      button.addEventListener("click", function () {
+        button.disabled = true;
+        fetch(item.entry.uploadUrl, {
+          method: "DELETE",
+          credentials: "same-origin",
+          headers: { "Tus-Resumable": "1.0.0", "X-CSRFToken": form.dataset.csrf },
+        })
+          .catch(function () { /* gone already, or the server forgets it at expiry */ })
+          .then(function () { return tus.defaultOptions.urlStorage.removeUpload(item.entry.urlStorageKey); })
+          .then(listUnfinished);
+      });
+      line.appendChild(button);
+      return line;
+    }
+
     /* After a reload: say which uploads of this work can continue, asking the server how far. */
     function listUnfinished() {
       var storage = tus.defaultOptions.urlStorage;
@@ -245,17 +269,21 @@
                 storage.removeUpload(entry.urlStorageKey);
                 return null;
               }
-              return fill(messages.unfinished, {
-                name: entry.metadata.filename,
-                percent: percentFormat.format(Math.floor((offset / length) * 100) / 100),
-              });
+              return {
+                entry: entry,
+                text: fill(messages.unfinished, {
+                  name: entry.metadata.filename,
+                  percent: percentFormat.format(Math.floor((offset / length) * 100) / 100),
+                }),
+              };
             })
             .catch(function () { return null; });
         });
-        Promise.all(notes).then(function (texts) {
-          texts = texts.filter(Boolean);
-          unfinished.textContent = texts.join(" ");
-          unfinished.hidden = !texts.length;
+        Promise.all(notes).then(function (found) {
+          found = found.filter(Boolean);
+          unfinished.textContent = "";
+          found.forEach(function (item) { unfinished.appendChild(unfinishedLine(item)); });
+          unfinished.hidden = !found.length;
         });
       });
     }
