@@ -73,10 +73,11 @@ def work_for_upload(*, user, work_id, now) -> Work:
 
 def _application_bytes(application, now) -> int:
     """Bytes the application's files take, counting uploads still arriving at full length."""
+    # A refused file is kept for the office to look at, but takes none of the musician's room.
     stored = db.session.scalar(
         select(func.coalesce(func.sum(MediaFile.size), 0))
         .join(Work)
-        .where(Work.application_id == application.id)
+        .where(Work.application_id == application.id, MediaFile.status != MediaStatus.REJECTED)
     )
     pending = db.session.scalars(
         select(MediaUpload)

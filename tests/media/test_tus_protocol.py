@@ -10,7 +10,7 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from qpmusic.audit.models import AuditEvent
-from qpmusic.enums import ApplicationStatus, MediaKind
+from qpmusic.enums import ApplicationStatus, MediaKind, MediaStatus
 from qpmusic.extensions import db
 from qpmusic.media.labels import rejection_message
 from qpmusic.media.models import MediaFile, MediaUpload
@@ -142,6 +142,19 @@ def test_creation_over_the_application_total_counts_files_and_pending_uploads(
             original_name="old.wav",
             storage_key="aa/bb/old",
             size=1000,
+        )
+    )
+    db.session.commit()
+
+    # A refused file takes no room.
+    db.session.add(
+        MediaFile(
+            work_id=other_work.id,
+            kind=MediaKind.AUDIO,
+            original_name="broken.wav",
+            storage_key="aa/bb/broken",
+            size=1000,
+            status=MediaStatus.REJECTED,
         )
     )
     db.session.commit()
