@@ -3,6 +3,8 @@
 import contextvars
 import os
 import tempfile
+import threading
+import uuid
 
 os.environ["QPMUSIC_ENV"] = "testing"
 os.environ.setdefault("QPMUSIC_INSTANCE_PATH", tempfile.mkdtemp(prefix="qpmusic-instance-"))
@@ -11,13 +13,15 @@ for name in ("QPMUSIC_BROKER_URL", "QPMUSIC_DATABASE_URL", "QPMUSIC_SECRET_KEY")
 
 import flask_migrate  # noqa: E402
 import pytest  # noqa: E402
+import redis  # noqa: E402
 from flask.testing import FlaskClient  # noqa: E402
 from sqlalchemy import text  # noqa: E402
+from werkzeug.serving import make_server  # noqa: E402
 
 from qpmusic import create_app  # noqa: E402
 from qpmusic.extensions import db, limiter  # noqa: E402
-from tests.mail_sink import start_sink  # noqa: E402
-from tests.services import DATABASE_URL, missing_services  # noqa: E402
+from tests.mail_sink import free_port, start_sink  # noqa: E402
+from tests.services import DATABASE_URL, REDIS_URL, missing_services  # noqa: E402
 
 PASSWORD = "Klangfarbe-2026!"
 
@@ -145,3 +149,25 @@ class Auth:
 @pytest.fixture
 def auth(client):
     return Auth(client)
+
+
+@pytest.fixture
+def live_server(test_config):
+    """The app as in production (CSRF on) served by a real HTTP server in a thread."""
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    app = make_app({**test_config, "WTF_CSRF_ENABLED": True, "BASE_URL": base_url})
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield base_url
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def queue_name():
+    """A queue no other run reads, emptied afterwards."""
+    name = f"qpmusic-test-{uuid.uuid4().hex[:10]}"
+    yield name
+    redis.Redis.from_url(REDIS_URL).delete(name)

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from qpmusic.audit.services import record_event
 from qpmusic.editions.models import Criterion, Edition
-from qpmusic.editions.services import LANGUAGES, EditionError, snapshot
+from qpmusic.editions.services import LANGUAGES, EditionError, apply_changes, snapshot
 from qpmusic.enums import EditionPhase
 from qpmusic.extensions import db
 
@@ -86,13 +86,8 @@ def add_criterion(*, actor, edition: Edition, **values) -> Criterion:
 def update_criterion(*, actor, criterion: Criterion, **values) -> Criterion:
     """Change a criterion's labels, help, weight or scale."""
     _check(criterion.edition, values, criterion)
-    # Compared as values, so 1 and 1.00 are no change.
-    changed = [name for name, value in values.items() if getattr(criterion, name) != value]
-    before = snapshot(criterion, changed)
-    for name in changed:
-        setattr(criterion, name, values[name])
-    after = snapshot(criterion, changed)
-    if changed:
+    before, after = apply_changes(criterion, values)
+    if after:
         db.session.flush()
         record_event(
             actor=actor,

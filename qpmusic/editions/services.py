@@ -64,6 +64,18 @@ def snapshot(obj, fields) -> dict:
     return {name: jsonable(getattr(obj, name)) for name in fields}
 
 
+def apply_changes(obj, values: dict) -> tuple[dict, dict]:
+    """Set the values that differ and return them before and after, for the audit log.
+
+    Compared as values, so 10000 and 10000.00 are no change.
+    """
+    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    before = snapshot(obj, changed)
+    for name in changed:
+        setattr(obj, name, values[name])
+    return before, snapshot(obj, changed)
+
+
 # What an applicant was told when they submitted; changing it would change the rules under them.
 SUBMISSION_RULES = ("max_works", "work_age_limit", "radius_km")
 
@@ -144,13 +156,8 @@ def update_edition(*, actor, edition: Edition, **settings) -> Edition:
         .execution_options(populate_existing=True)
     ).scalar_one()
     _check_settings(settings, edition)
-    # Compared as values, so 10000 and 10000.00 are no change.
-    changed = [name for name, value in settings.items() if getattr(edition, name) != value]
-    before = snapshot(edition, changed)
-    for name in changed:
-        setattr(edition, name, settings[name])
-    after = snapshot(edition, changed)
-    if changed:
+    before, after = apply_changes(edition, settings)
+    if after:
         db.session.flush()
         record_event(
             actor=actor,

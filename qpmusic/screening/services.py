@@ -98,6 +98,15 @@ def _decide(
     )
 
 
+def _move(application: Application, actor, status: ApplicationStatus, action: str) -> None:
+    before = _state(application)
+    application.status = status
+    db.session.flush()
+    record_event(
+        actor=actor, action=action, target=application, before=before, after=_state(application)
+    )
+
+
 def mark_eligible(*, application: Application, actor, now, reason: str = "") -> None:
     """Record that the application meets the rules; the reason is optional."""
     _check_screenable(application, now=now)
@@ -134,16 +143,7 @@ def shortlist(*, application: Application, actor, now) -> None:
         raise ScreeningError(_l("This application is already on the shortlist."))
     if application.status != ApplicationStatus.ELIGIBLE:
         raise ScreeningError(_l("Only eligible applications can be shortlisted."))
-    before = _state(application)
-    application.status = ApplicationStatus.SHORTLISTED
-    db.session.flush()
-    record_event(
-        actor=actor,
-        action="application.shortlisted",
-        target=application,
-        before=before,
-        after=_state(application),
-    )
+    _move(application, actor, ApplicationStatus.SHORTLISTED, "application.shortlisted")
 
 
 def remove_from_shortlist(*, application: Application, actor, now) -> None:
@@ -155,16 +155,7 @@ def remove_from_shortlist(*, application: Application, actor, now) -> None:
     _check_open(application, now=now)
     if application.status != ApplicationStatus.SHORTLISTED:
         raise ScreeningError(_l("This application is not on the shortlist."))
-    before = _state(application)
-    application.status = ApplicationStatus.ELIGIBLE
-    db.session.flush()
-    record_event(
-        actor=actor,
-        action="application.removed_from_shortlist",
-        target=application,
-        before=before,
-        after=_state(application),
-    )
+    _move(application, actor, ApplicationStatus.ELIGIBLE, "application.removed_from_shortlist")
 
 
 def add_note(*, application: Application, author, body: str) -> ScreeningNote:

@@ -1,15 +1,10 @@
 """A live server on loopback and Debian's Chromium driven by Playwright."""
 
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
-from werkzeug.serving import make_server
-
-from tests.conftest import make_app
-from tests.mail_sink import free_port
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 CHROMIUM_FLAGS = [
@@ -29,20 +24,6 @@ def chromium_path():
     if not Path(path).exists():
         pytest.fail("Chromium is missing: `make test` installs Debian's chromium package.")
     return path
-
-
-@pytest.fixture
-def live_server(test_config):
-    """The app as in production (CSRF on) served by a real HTTP server in a thread."""
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    app = make_app({**test_config, "WTF_CSRF_ENABLED": True, "BASE_URL": base_url})
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield base_url
-    server.shutdown()
-    thread.join(timeout=5)
 
 
 @pytest.fixture(scope="session")

@@ -2,15 +2,12 @@
 
 import base64
 import re
-import threading
 
 import pytest
 import requests
-from werkzeug.serving import make_server
 
-from tests.conftest import PASSWORD, make_app
+from tests.conftest import PASSWORD
 from tests.factories import ApplicationFactory, UserFactory, WorkFactory
-from tests.mail_sink import free_port
 
 TUS = {"Tus-Resumable": "1.0.0"}
 
@@ -84,20 +81,6 @@ class TusClient:
                 return response
             offset = int(response.headers["Upload-Offset"])
         return response
-
-
-@pytest.fixture
-def live_app(test_config):
-    """The app as in production (CSRF on) behind a real HTTP server in a thread."""
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    app = make_app({**test_config, "WTF_CSRF_ENABLED": True, "BASE_URL": base_url})
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield base_url
-    server.shutdown()
-    thread.join(timeout=5)
 
 
 def browser_session(base_url: str, email: str, work) -> tuple[requests.Session, str]:

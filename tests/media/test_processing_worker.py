@@ -2,29 +2,20 @@
 
 import os
 import time
-import uuid
 
 import pytest
-import redis
 
 from qpmusic.enums import MediaStatus
 from qpmusic.extensions import db
 from qpmusic.media.models import MediaFile
 from qpmusic.media.tasks import process_media, schedule_processing
+from tests.celery_worker import Worker
 from tests.conftest import make_app
 from tests.media import files
 from tests.media.test_processing import received
-from tests.notifications.test_worker_integration import Worker
 from tests.services import DATABASE_URL, REDIS_URL
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def queue_name():
-    name = f"qpmusic-test-{uuid.uuid4().hex[:10]}"
-    yield name
-    redis.Redis.from_url(REDIS_URL).delete(name)
 
 
 @pytest.fixture

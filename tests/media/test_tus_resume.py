@@ -40,20 +40,20 @@ def server_offset(uploader) -> int:
 
 
 def test_a_50_mb_upload_interrupted_half_way_resumes_and_arrives_identical(
-    live_app, musician, work, tmp_path
+    live_server, musician, work, tmp_path
 ):
     data = wav_bytes(50 * MB / (44100 * 4))
     assert len(data) >= 50 * MB - 4 * 1024
     source = tmp_path / "Nachtstück (live).wav"
     source.write_bytes(data)
     expected = hashlib.sha256(data).hexdigest()
-    session, token = browser_session(live_app, musician.email, work)
+    session, token = browser_session(live_server, musician.email, work)
     cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
     headers = {"Cookie": cookie, "X-CSRFToken": token}
     metadata = {"filename": source.name, "filetype": "audio/wav", "work_id": str(work.id)}
 
     # First client: half of the file in 4 MB chunks, each with a sha1 the server verifies.
-    first = TusClient(f"{live_app}/uploads/", headers=headers).uploader(
+    first = TusClient(f"{live_server}/uploads/", headers=headers).uploader(
         str(source), chunk_size=CHUNK, metadata=metadata, upload_checksum=True
     )
     half = len(data) // 2
@@ -69,7 +69,7 @@ def test_a_50_mb_upload_interrupted_half_way_resumes_and_arrives_identical(
     assert server_offset(first) == half + MB + MB // 2
 
     # A fresh client knows only the URL; it asks the server (HEAD) where to go on.
-    second = TusClient(f"{live_app}/uploads/", headers=headers).uploader(
+    second = TusClient(f"{live_server}/uploads/", headers=headers).uploader(
         str(source), url=location, chunk_size=CHUNK, upload_checksum=True
     )
     assert second.offset == half + MB + MB // 2
@@ -90,13 +90,13 @@ def test_a_50_mb_upload_interrupted_half_way_resumes_and_arrives_identical(
 
 
 def test_a_real_client_without_the_csrf_header_cannot_create_uploads(
-    live_app, musician, work, tmp_path
+    live_server, musician, work, tmp_path
 ):
     source = tmp_path / "take.wav"
     source.write_bytes(wav_bytes(0.2))
-    session, _token = browser_session(live_app, musician.email, work)
+    session, _token = browser_session(live_server, musician.email, work)
     cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
-    client = TusClient(f"{live_app}/uploads/", headers={"Cookie": cookie})
+    client = TusClient(f"{live_server}/uploads/", headers={"Cookie": cookie})
     uploader = client.uploader(str(source), metadata={"work_id": str(work.id)})
 
     try:

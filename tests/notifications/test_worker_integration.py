@@ -1,12 +1,7 @@
 """A real Celery worker on Redis delivers outbox e-mails to a real SMTP server, once."""
 
 import os
-import signal
-import subprocess
-import sys
 import time
-import uuid
-from pathlib import Path
 
 import pytest
 import redis
@@ -17,18 +12,11 @@ from qpmusic.extensions import db
 from qpmusic.notifications.models import OutboxMessage
 from qpmusic.notifications.services import queue_email
 from qpmusic.notifications.tasks import deliver_email
+from tests.celery_worker import Worker
 from tests.conftest import make_app
 from tests.services import DATABASE_URL, REDIS_URL
 
 pytestmark = pytest.mark.integration
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def queue_name():
-    name = f"qpmusic-test-{uuid.uuid4().hex[:10]}"
-    yield name
-    redis.Redis.from_url(REDIS_URL).delete(name)
 
 
 @pytest.fixture
@@ -56,65 +44,6 @@ def broker_app(worker_env, test_config):
     with app.app_context():
         yield app
         db.session.remove()
-
-
-class Worker:
-    def __init__(self, env, queue, log_path):
-        self.name = f"{queue}@localhost"
-        self.log_path = log_path
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "worker",
-                "worker",
-                "--loglevel=INFO",
-                "--concurrency=2",
-                "-Q",
-                queue,
-                "-n",
-                self.name,
-                "--without-gossip",
-                "--without-mingle",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log_path.open("w"),
-            stderr=subprocess.STDOUT,
-        )
-
-    def wait_ready(self, celery_app, timeout=60):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"worker exited:\n{self.log_path.read_text()}")
-            if celery_app.control.ping(destination=[self.name], timeout=0.5):
-                return
-        raise AssertionError(f"worker not ready:\n{self.log_path.read_text()}")
-
-    def wait_idle(self, celery_app, queue, timeout=30):
-        """Until the queue is empty and the worker holds no task."""
-        client = redis.Redis.from_url(REDIS_URL)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if client.llen(queue) == 0:
-                inspect = celery_app.control.inspect(destination=[self.name], timeout=1)
-                active, reserved = inspect.active() or {}, inspect.reserved() or {}
-                if active and not any(active.values()) and not any(reserved.values()):
-                    return
-            time.sleep(0.2)
-        raise AssertionError(f"worker still busy:\n{self.log_path.read_text()}")
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
 
 
 @pytest.fixture
