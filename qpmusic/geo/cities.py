@@ -1,10 +1,16 @@
 """Keeping the cities of the network; callers own the transaction."""
 
+from sqlalchemy import select
+
 from qpmusic.audit.services import record_event
 from qpmusic.extensions import db
 from qpmusic.geo.models import City
 
 FIELDS = ("name_de", "name_fr", "name_en", "name_lb", "country", "latitude", "longitude")
+
+
+def cities_by_name() -> list[City]:
+    return list(db.session.scalars(select(City).order_by(City.name_en)))
 
 
 def save_city(*, actor, city: City | None = None, **values) -> City:

@@ -3,12 +3,11 @@
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from qpmusic.accounts.guards import role_required
 from qpmusic.enums import Role
 from qpmusic.extensions import db
-from qpmusic.geo.cities import FIELDS, save_city
+from qpmusic.geo.cities import FIELDS, cities_by_name, save_city
 from qpmusic.geo.forms import CityForm
 from qpmusic.geo.models import City
 
@@ -19,8 +18,7 @@ admin_only = role_required(Role.ADMIN)
 @bp.route("/")
 @admin_only
 def index():
-    cities = db.session.scalars(select(City).order_by(City.name_en)).all()
-    return render_template("geo/cities.html", cities=cities)
+    return render_template("geo/cities.html", cities=cities_by_name())
 
 
 @bp.route("/new", methods=["GET", "POST"])

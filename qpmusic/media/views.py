@@ -15,7 +15,7 @@ Not Flask's ``send_file(conditional=True)``: under gunicorn its range wrapper ca
 gunicorn's file wrapper, so a range in the middle of a 500 MB file would first read everything
 before it. And not Flask-Login's ``current_user`` on the stream: a player sends a request for
 every seek, so the session's user is checked together with the file in one query (see
-``_requested``); bench/streaming.py measures the result against a plain static server.
+``qpmusic.media.lookup``); bench/streaming.py measures the result against a plain static server.
 """
 
 import hashlib
@@ -24,23 +24,17 @@ import re
 import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import NamedTuple
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, current_app, jsonify, request, session
-from flask_login import current_user
-from sqlalchemy import Row, and_, bindparam, select
+from flask import Blueprint, Response, abort, current_app, jsonify, request
+from sqlalchemy import Row
 
-from qpmusic.accounts.models import User, UserRole
-from qpmusic.applications.models import Application, Work
-from qpmusic.editions.models import Edition
 from qpmusic.enums import MediaStatus
-from qpmusic.extensions import db, limiter
+from qpmusic.extensions import limiter
 from qpmusic.media import display, ranges
-from qpmusic.media.access import Asker, Holder, blind_copy_for, is_owner, may_fetch
-from qpmusic.media.grants import GrantCache
+from qpmusic.media.access import blind_copy_for, is_owner
 from qpmusic.media.labels import STATUS_LABELS, rejection_message
-from qpmusic.media.models import MediaFile
+from qpmusic.media.lookup import Requested, grants, requested, session_token
 from qpmusic.media.storage import get_storage
 
 bp = Blueprint("media", __name__)
@@ -57,14 +51,14 @@ _IMAGE_MAGIC = [(b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jp
 
 @bp.route("/media/<public_id>")
 def stream(public_id):
-    grants = _grants()
-    grant_key = (_session_token(), public_id)
-    found = grants.get(grant_key)
+    memory = grants()
+    grant_key = (session_token(), public_id)
+    found = memory.get(grant_key)
     if found is None:
-        found = _requested(public_id)
+        found = requested(public_id)
         if found.media.status != MediaStatus.READY:
             return _not_ready(found)
-        grants.put(grant_key, found)
+        memory.put(grant_key, found)
     blind = blind_copy_for(found.asker, found.holder)
     # Without its blind copy a file stays closed to blind jurors: the original carries names.
     key = found.media.blind_key if blind else found.media.storage_key
@@ -79,7 +73,7 @@ def stream(public_id):
 
 @bp.route("/media/<public_id>/poster")
 def poster(public_id):
-    media = _requested(public_id).media
+    media = requested(public_id).media
     if media.status != MediaStatus.READY or not media.poster_key:
         abort(404)
     path = get_storage().local_path(media.poster_key)
@@ -88,7 +82,7 @@ def poster(public_id):
 
 @bp.route("/media/<public_id>/status")
 def status(public_id):
-    media = _requested(public_id).media
+    media = requested(public_id).media
     rejected = media.status == MediaStatus.REJECTED
     response = jsonify(
         status=media.status.value,
@@ -105,93 +99,6 @@ for _name, _helper in display.FILTERS.items():
     bp.add_app_template_filter(_helper, _name)
 for _name, _helper in display.GLOBALS.items():
     bp.add_app_template_global(_helper, _name)
-
-
-class Requested(NamedTuple):
-    media: Row
-    asker: Asker
-    holder: Holder
-
-
-# Built once: the file with its application and edition, and the asking user (if the session's
-# token still names an active account) with one row per role.
-_REQUESTED = (
-    select(
-        MediaFile.status,
-        MediaFile.kind,
-        MediaFile.original_name,
-        MediaFile.storage_key,
-        MediaFile.blind_key,
-        MediaFile.poster_key,
-        MediaFile.detected_type,
-        MediaFile.size,
-        MediaFile.duration_seconds,
-        MediaFile.rejection_code,
-        Work.position.label("work_position"),
-        Application.id.label("application_id"),
-        Application.applicant_id,
-        Application.status.label("application_status"),
-        Edition.phase,
-        Edition.blind_review,
-        User.id.label("user_id"),
-        UserRole.role,
-    )
-    .select_from(MediaFile)
-    .join(Work, MediaFile.work_id == Work.id)
-    .join(Application, Work.application_id == Application.id)
-    .join(Edition, Application.edition_id == Edition.id)
-    .outerjoin(User, and_(User.auth_token == bindparam("token"), User.active.is_(True)))
-    .outerjoin(UserRole, UserRole.user_id == User.id)
-    .where(MediaFile.public_id == bindparam("public_id"))
-)
-
-
-def _session_token() -> str | None:
-    token = session.get("_user_id")
-    if token is None and current_user.is_authenticated:
-        # Logged in by the remember-me cookie: Flask-Login has just put the token back.
-        token = current_user.get_id()
-    return token
-
-
-def _grants() -> GrantCache:
-    cache = current_app.extensions.get("qpmusic.media_grants")
-    if cache is None:
-        cache = GrantCache(current_app.config["MEDIA_GRANT_SECONDS"])
-        current_app.extensions["qpmusic.media_grants"] = cache
-    return cache
-
-
-def _requested(public_id: str) -> Requested:
-    """The file, who asks and what it belongs to, from one query; 404 unless they may fetch it.
-
-    A player sends a Range request for every seek, so this path stays short: the session's
-    user token (Flask-Login keeps it under ``_user_id``) is matched with the user, their roles
-    and the file's application in one query, not Flask-Login's loader plus object loads. The
-    rule is the one ``can_fetch`` applies (qpmusic.media.access.may_fetch). Like the loader,
-    an inactive account or a changed token (logged out everywhere) finds no user. The app's
-    "basic" session protection only marks a session non-fresh, which changes nothing here.
-    """
-    token = _session_token()
-    if token is None:
-        abort(404)
-    parameters = {"token": token, "public_id": public_id}
-    with db.engine.connect() as connection:
-        rows = connection.execute(_REQUESTED, parameters).all()
-    if not rows:
-        abort(404)
-    row = rows[0]
-    asker = Asker(row.user_id, frozenset(r.role for r in rows if r.role is not None))
-    holder = Holder(
-        application_id=row.application_id,
-        applicant_id=row.applicant_id,
-        application_status=row.application_status,
-        edition_phase=row.phase,
-        blind_review=row.blind_review,
-    )
-    if not may_fetch(asker, holder):
-        abort(404)
-    return Requested(row, asker, holder)
 
 
 def _not_ready(found: Requested) -> Response:
