@@ -42,6 +42,7 @@ def register_extensions(app: Flask) -> None:
     import qpmusic.audit.models
     import qpmusic.editions.models
     import qpmusic.geo.models
+    import qpmusic.jury.models
     import qpmusic.media.models
     import qpmusic.notifications.models
     import qpmusic.results.models
@@ -81,6 +82,8 @@ def register_blueprints(app: Flask) -> None:
     from qpmusic.geo import city_views
     from qpmusic.geo import views as geo_views
     from qpmusic.home import views as home_views
+    from qpmusic.jury import member_views, office_views, round_views
+    from qpmusic.jury import views as jury_views
     from qpmusic.legal import views as legal_views
     from qpmusic.media import upload_views
     from qpmusic.media import views as media_views
@@ -99,6 +102,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(screening_views.bp)
     app.register_blueprint(upload_views.bp)
     app.register_blueprint(media_views.bp)
+    app.register_blueprint(member_views.bp)
+    app.register_blueprint(round_views.bp)
+    app.register_blueprint(jury_views.bp)
+    app.register_blueprint(office_views.bp)
     # Reading mail files in the browser is a development aid only.
     if app.debug and app.config["MAIL_BACKEND"] == "file":
         app.register_blueprint(mailbox_views.bp)

@@ -76,3 +76,57 @@ class MediaStatus(enum.StrEnum):
     PROCESSING = "processing"
     READY = "ready"
     REJECTED = "rejected"
+
+
+class RoundKind(enum.StrEnum):
+    PRESELECTION = "preselection"
+    JURY = "jury"
+    FINAL = "final"
+
+
+class RoundStatus(enum.StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class AssignmentMode(enum.StrEnum):
+    # Every juror reviews every application they have no conflict with.
+    ALL = "all"
+    # A target number of reviews per application, spread over cities (large editions).
+    AUTOMATIC = "automatic"
+
+
+class AssignmentStatus(enum.StrEnum):
+    TODO = "todo"
+    DRAFT = "draft"
+    FINAL = "final"
+
+
+class Recommendation(enum.StrEnum):
+    """A coordinator's pre-selection vote."""
+
+    YES = "yes"
+    MAYBE = "maybe"
+    NO = "no"
+
+
+class ConflictType(enum.StrEnum):
+    TEACHER = "teacher"
+    FAMILY = "family"
+    ENSEMBLE = "ensemble"
+    LABEL = "label"
+    EMPLOYER = "employer"
+    OTHER = "other"
+
+
+class ConflictSource(enum.StrEnum):
+    JUROR = "juror"
+    APPLICANT = "applicant"
+    ADMIN = "admin"
+
+
+class ConflictStatus(enum.StrEnum):
+    DECLARED = "declared"
+    CONFIRMED = "confirmed"
+    DISMISSED = "dismissed"

@@ -10,9 +10,20 @@ from qpmusic.accounts.models import Invitation, User, UserRole
 from qpmusic.accounts.passwords import check_password, hash_password
 from qpmusic.applications.models import Application, EligibilityBasis, Work
 from qpmusic.editions.models import Criterion, Edition
-from qpmusic.enums import ApplicationStatus, AwardKind, EditionPhase, EligibilityKind, Role
+from qpmusic.enums import (
+    ApplicationStatus,
+    AwardKind,
+    ConflictSource,
+    ConflictType,
+    EditionPhase,
+    EligibilityKind,
+    Role,
+    RoundKind,
+    RoundStatus,
+)
 from qpmusic.extensions import db
 from qpmusic.geo.models import City
+from qpmusic.jury.models import Assignment, Conflict, JuryMember, Round, Score
 from qpmusic.results.models import Award
 from qpmusic.timestamps import utcnow
 from tests.conftest import PASSWORD
@@ -135,6 +146,71 @@ class AwardFactory(Base):
     edition = factory.SubFactory(EditionFactory)
     application = factory.SubFactory(ApplicationFactory)
     kind = AwardKind.PRIZE
+
+
+class JuryMemberFactory(Base):
+    """A juror of the edition for the given city; pass ``role=Role.COORDINATOR`` for one."""
+
+    class Meta:
+        model = JuryMember
+
+    edition = factory.SubFactory(EditionFactory)
+    role = Role.JUROR
+    city = factory.SubFactory(CityFactory)
+    user = factory.SubFactory(
+        UserFactory, role=factory.SelfAttribute("..role"), city=factory.SelfAttribute("..city")
+    )
+
+
+class RoundFactory(Base):
+    """An open jury round closing in ten days."""
+
+    class Meta:
+        model = Round
+
+    edition = factory.SubFactory(EditionFactory, phase=EditionPhase.JURY)
+    kind = RoundKind.JURY
+    status = RoundStatus.OPEN
+    opened_at = factory.LazyFunction(utcnow)
+    closes_at = factory.LazyFunction(lambda: utcnow() + timedelta(days=10))
+
+
+class AssignmentFactory(Base):
+    class Meta:
+        model = Assignment
+
+    round = factory.SubFactory(RoundFactory)
+    juror = factory.SubFactory(UserFactory, role=Role.JUROR)
+    application = factory.SubFactory(
+        ApplicationFactory,
+        edition=factory.SelfAttribute("..round.edition"),
+        status=ApplicationStatus.SHORTLISTED,
+    )
+
+
+class ScoreFactory(Base):
+    class Meta:
+        model = Score
+
+    assignment = factory.SubFactory(AssignmentFactory)
+    criterion = factory.SubFactory(
+        CriterionFactory, edition=factory.SelfAttribute("..assignment.round.edition")
+    )
+    value = Decimal("7")
+
+
+class ConflictFactory(Base):
+    """Declared by the juror (so in force at once) unless ``source`` says otherwise."""
+
+    class Meta:
+        model = Conflict
+
+    application = factory.SubFactory(ApplicationFactory)
+    edition = factory.SelfAttribute("application.edition")
+    juror = factory.SubFactory(UserFactory, role=Role.JUROR)
+    type = ConflictType.TEACHER
+    note = "Taught the applicant composition until 2024."
+    source = ConflictSource.JUROR
 
 
 def has_password(user, password) -> bool:

@@ -84,6 +84,8 @@ class Invitation(db.Model):
     role: Mapped[Role] = mapped_column(role_enum)
     language: Mapped[str] = mapped_column(String(2), default=Language.DE.value)
     city_id: Mapped[int | None] = mapped_column(ForeignKey("city.id"))
+    # Jurors and coordinators are invited for one edition's jury; accepting makes them members.
+    edition_id: Mapped[int | None] = mapped_column(ForeignKey("edition.id", ondelete="CASCADE"))
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     nonce: Mapped[str] = mapped_column(String(64), default=new_auth_token)
     created_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
@@ -92,6 +94,7 @@ class Invitation(db.Model):
     revoked_at = mapped_column(UTCDateTime())
 
     city = relationship("City")
+    edition = relationship("Edition")
     invited_by = relationship("User")
 
     @property

@@ -1,0 +1,1 @@
+"""The jury: members by city, rounds, conflicts, assignments, reviews and their progress."""
