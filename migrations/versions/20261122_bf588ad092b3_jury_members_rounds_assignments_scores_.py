@@ -150,6 +150,9 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_listening')),
     sa.UniqueConstraint('assignment_id', 'media_file_id', name=op.f('uq_listening_assignment_id_media_file_id'))
     )
+    with op.batch_alter_table('edition', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('jurors_per_city', sa.Integer(), server_default='2', nullable=False))
+
     with op.batch_alter_table('invitation', schema=None) as batch_op:
         batch_op.add_column(sa.Column('edition_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_invitation_edition_id_edition'), 'edition', ['edition_id'], ['id'], ondelete='CASCADE')
@@ -162,6 +165,9 @@ def downgrade():
     with op.batch_alter_table('invitation', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_invitation_edition_id_edition'), type_='foreignkey')
         batch_op.drop_column('edition_id')
+
+    with op.batch_alter_table('edition', schema=None) as batch_op:
+        batch_op.drop_column('jurors_per_city')
 
     op.drop_table('listening')
     op.drop_table('score')

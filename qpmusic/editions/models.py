@@ -29,6 +29,8 @@ class Edition(db.Model):
     prize_amount: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal("10000"))
     finalists_count: Mapped[int] = mapped_column(default=4)
     blind_review: Mapped[bool] = mapped_column(default=False)
+    # Each city sends this many jurors; the jury page counts against it.
+    jurors_per_city: Mapped[int] = mapped_column(default=2, server_default="2")
     phase: Mapped[EditionPhase] = mapped_column(
         Enum(EditionPhase, name="edition_phase", values_callable=lambda e: [m.value for m in e]),
         default=EditionPhase.DRAFT,
