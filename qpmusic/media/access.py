@@ -4,13 +4,14 @@ Everyone else is answered 404, never a login redirect or a 403: a copied link mu
 confirm that a file exists. URLs carry only the random ``public_id``; every request is checked
 against the session's user, so a link passed on to someone else opens nothing.
 
-The rule works on two small records (who asks, what the file belongs to), so the streaming view
-can fill them from one query while pages use ``can_fetch(user, media)`` on loaded objects.
+The rule works on two small records (who asks, what the file belongs to). Whether a juror is
+assigned is a fact of the database, so qpmusic.media.lookup fills ``Holder.juror_assigned`` in
+the same single query for the stream (``requested``) and for pages (``can_fetch``).
 """
 
 from dataclasses import dataclass
 
-from qpmusic.enums import ApplicationStatus, EditionPhase, Role
+from qpmusic.enums import Role
 
 OFFICE_ROLES = frozenset({Role.COORDINATOR, Role.ADMIN})
 
@@ -25,13 +26,16 @@ class Asker:
 
 @dataclass(frozen=True)
 class Holder:
-    """What a file belongs to, as far as access goes."""
+    """What a file belongs to, as far as access goes, seen from the asking user.
+
+    ``juror_assigned``: the asker has an assignment for this application in an open round and
+    no conflict with it that counts (see qpmusic.jury.models.Conflict.is_effective).
+    """
 
     application_id: int
     applicant_id: int
-    application_status: ApplicationStatus
-    edition_phase: EditionPhase
     blind_review: bool
+    juror_assigned: bool = False
 
 
 def may_fetch(asker: Asker, holder: Holder) -> bool:
@@ -44,15 +48,12 @@ def may_fetch(asker: Asker, holder: Holder) -> bool:
 
 
 def juror_may_hear(juror: Asker, holder: Holder) -> bool:
-    """Until rounds and assignments exist, every juror hears the shortlist in the jury phase.
+    """Assigned to the application in an open round, with no conflict in force.
 
-    Issue 5 replaces this one function with "assigned to ``juror`` in an open round, no
-    conflict" (``juror.user_id`` and ``holder.application_id`` are there for that query).
+    A closed round ends hearing with scoring; a draft round has not begun. A conflict named by
+    the applicant counts only once the admin confirms it, so until then the juror still hears.
     """
-    return (
-        holder.edition_phase == EditionPhase.JURY
-        and holder.application_status == ApplicationStatus.SHORTLISTED
-    )
+    return holder.juror_assigned
 
 
 def is_owner(asker: Asker, holder: Holder) -> bool:
@@ -74,21 +75,23 @@ def asker_of(user) -> Asker:
     return Asker(user.id, frozenset(user.roles))
 
 
-def holder_of(media) -> Holder:
-    application = media.work.application
-    return Holder(
-        application_id=application.id,
-        applicant_id=application.applicant_id,
-        application_status=application.status,
-        edition_phase=application.edition.phase,
-        blind_review=application.edition.blind_review,
-    )
-
-
 def can_fetch(user, media) -> bool:
-    """Whether ``user`` (Flask-Login's current_user, or None) may fetch ``media``."""
-    return may_fetch(asker_of(user), holder_of(media))
+    """Whether ``user`` (Flask-Login's current_user, or None) may fetch ``media``: one query."""
+    asker = asker_of(user)
+    if asker.user_id is None:
+        return False
+    holder = _holder(asker, media)
+    return holder is not None and may_fetch(asker, holder)
 
 
 def gets_blind_copy(user, media) -> bool:
-    return blind_copy_for(asker_of(user), holder_of(media))
+    asker = asker_of(user)
+    holder = _holder(asker, media)
+    return holder is not None and blind_copy_for(asker, holder)
+
+
+def _holder(asker: Asker, media) -> Holder | None:
+    # Imported here: the look-up builds on this module's records.
+    from qpmusic.media.lookup import holder_for
+
+    return holder_for(user_id=asker.user_id, media_id=media.id)

@@ -8,12 +8,14 @@ from typing import NamedTuple
 
 from flask import abort, current_app, session
 from flask_login import current_user
-from sqlalchemy import Row, and_, bindparam, select
+from sqlalchemy import Row, and_, bindparam, exists, or_, select
 
 from qpmusic.accounts.models import User, UserRole
 from qpmusic.applications.models import Application, Work
 from qpmusic.editions.models import Edition
+from qpmusic.enums import ConflictSource, ConflictStatus, RoundStatus
 from qpmusic.extensions import db
+from qpmusic.jury.models import Assignment, Conflict, Round
 from qpmusic.media.access import Asker, Holder, may_fetch
 from qpmusic.media.grants import GrantCache
 from qpmusic.media.models import MediaFile
@@ -25,8 +27,33 @@ class Requested(NamedTuple):
     holder: Holder
 
 
+def assigned_unconflicted(user_id, application_id, edition_id):
+    """SQL truth of "``user_id`` reviews ``application_id`` in an open round, with no conflict".
+
+    The conflict test is ``Conflict.is_effective`` in SQL: a dismissed one never counts, one
+    named by the applicant only once confirmed, any other at once.
+    """
+    assigned = exists().where(
+        Assignment.juror_id == user_id,
+        Assignment.application_id == application_id,
+        Round.id == Assignment.round_id,
+        Round.status == RoundStatus.OPEN,
+    )
+    conflicted = exists().where(
+        Conflict.edition_id == edition_id,
+        Conflict.juror_id == user_id,
+        Conflict.application_id == application_id,
+        Conflict.status != ConflictStatus.DISMISSED,
+        or_(
+            Conflict.status == ConflictStatus.CONFIRMED, Conflict.source != ConflictSource.APPLICANT
+        ),
+    )
+    return and_(assigned, ~conflicted)
+
+
 # Built once: the file with its application and edition, and the asking user (if the session's
-# token still names an active account) with one row per role.
+# token still names an active account) with one row per role, and whether that user may hear it
+# as a juror (the same on every row).
 _REQUESTED = (
     select(
         MediaFile.status,
@@ -42,11 +69,12 @@ _REQUESTED = (
         Work.position.label("work_position"),
         Application.id.label("application_id"),
         Application.applicant_id,
-        Application.status.label("application_status"),
-        Edition.phase,
         Edition.blind_review,
         User.id.label("user_id"),
         UserRole.role,
+        assigned_unconflicted(User.id, Application.id, Application.edition_id).label(
+            "juror_assigned"
+        ),
     )
     .select_from(MediaFile)
     .join(Work, MediaFile.work_id == Work.id)
@@ -97,10 +125,40 @@ def requested(public_id: str) -> Requested:
     holder = Holder(
         application_id=row.application_id,
         applicant_id=row.applicant_id,
-        application_status=row.application_status,
-        edition_phase=row.phase,
         blind_review=row.blind_review,
+        juror_assigned=bool(row.juror_assigned),
     )
     if not may_fetch(asker, holder):
         abort(404)
     return Requested(row, asker, holder)
+
+
+# For pages: what one file belongs to, seen from one known user.
+_HOLDER = (
+    select(
+        Application.id,
+        Application.applicant_id,
+        Edition.blind_review,
+        assigned_unconflicted(bindparam("user_id"), Application.id, Application.edition_id).label(
+            "juror_assigned"
+        ),
+    )
+    .select_from(MediaFile)
+    .join(Work, MediaFile.work_id == Work.id)
+    .join(Application, Work.application_id == Application.id)
+    .join(Edition, Application.edition_id == Edition.id)
+    .where(MediaFile.id == bindparam("media_id"))
+)
+
+
+def holder_for(*, user_id: int, media_id: int) -> Holder | None:
+    """The ``Holder`` of a file for ``user_id``, from one query in the page's own session."""
+    row = db.session.execute(_HOLDER, {"user_id": user_id, "media_id": media_id}).first()
+    if row is None:
+        return None
+    return Holder(
+        application_id=row.id,
+        applicant_id=row.applicant_id,
+        blind_review=row.blind_review,
+        juror_assigned=bool(row.juror_assigned),
+    )

@@ -2,13 +2,22 @@
 
 import pytest
 
-from qpmusic.enums import ApplicationStatus, EditionPhase, MediaKind, MediaStatus, Role
+from qpmusic.enums import ApplicationStatus, MediaKind, MediaStatus, Role, RoundKind, RoundStatus
 from qpmusic.extensions import db
 from qpmusic.media.access import can_fetch, gets_blind_copy
-from tests.factories import UserFactory
+from tests.factories import AssignmentFactory, RoundFactory, UserFactory
 from tests.media.playback import DATA, jury_work, media_file, store
 
 BLIND = b"the same sound without its tags"
+
+
+def assigned_juror(media, juror=None, *, status=RoundStatus.OPEN, kind=RoundKind.JURY):
+    """A juror (new unless given) assigned to ``media``'s application in a round of ``status``."""
+    juror = juror or UserFactory(role=Role.JUROR)
+    application = media.work.application
+    round_ = RoundFactory(edition=application.edition, kind=kind, status=status)
+    AssignmentFactory(round=round_, juror=juror, application=application)
+    return juror
 
 
 def urls(media) -> list[str]:
@@ -67,28 +76,17 @@ def test_coordinators_and_admins_get_the_original(client, auth, role):
     assert client.get(f"/media/{media.public_id}").data == DATA
 
 
-def test_a_juror_gets_a_shortlisted_file_in_the_jury_phase(client, auth):
+def test_a_juror_assigned_in_an_open_round_gets_the_file(client, auth):
     media = media_file(jury_work())
-    auth.login(UserFactory(role=Role.JUROR).email)
+    auth.login(assigned_juror(media).email)
 
     assert fetch_all(client, media) == [200, 200]
     assert client.get(f"/media/{media.public_id}").data == DATA
 
 
-@pytest.mark.parametrize(
-    ("phase", "status"),
-    [
-        (EditionPhase.PRESELECTION, ApplicationStatus.SHORTLISTED),
-        (EditionPhase.FINAL, ApplicationStatus.SHORTLISTED),
-        (EditionPhase.CLOSED, ApplicationStatus.SUBMITTED),
-        (EditionPhase.JURY, ApplicationStatus.SUBMITTED),
-        (EditionPhase.JURY, ApplicationStatus.ELIGIBLE),
-        (EditionPhase.JURY, ApplicationStatus.NOT_SHORTLISTED),
-        (EditionPhase.JURY, ApplicationStatus.WITHDRAWN),
-    ],
-)
-def test_a_juror_gets_404_outside_an_open_jury_round(client, auth, phase, status):
-    media = media_file(jury_work(phase=phase, status=status))
+def test_a_juror_not_assigned_gets_404_for_a_shortlisted_file_in_the_jury_phase(client, auth):
+    media = media_file(jury_work())
+    RoundFactory(edition=media.work.application.edition)
     auth.login(UserFactory(role=Role.JUROR).email)
 
     assert fetch_all(client, media) == [404, 404]
@@ -98,7 +96,7 @@ def test_a_juror_of_a_blind_edition_gets_the_blind_copy(client, auth):
     media = media_file(
         jury_work(blind=True), blind_data=BLIND, original_name="Anna Weber - Study.wav"
     )
-    auth.login(UserFactory(role=Role.JUROR).email)
+    auth.login(assigned_juror(media).email)
 
     response = client.get(f"/media/{media.public_id}")
 
@@ -114,7 +112,7 @@ def test_a_juror_of_a_blind_edition_gets_the_blind_copy(client, auth):
 
 def test_a_juror_of_a_blind_edition_gets_ranges_of_the_blind_copy(client, auth):
     media = media_file(jury_work(blind=True), blind_data=BLIND)
-    auth.login(UserFactory(role=Role.JUROR).email)
+    auth.login(assigned_juror(media).email)
 
     response = client.get(f"/media/{media.public_id}", headers={"Range": "bytes=4-"})
 
@@ -125,7 +123,7 @@ def test_a_juror_of_a_blind_edition_gets_ranges_of_the_blind_copy(client, auth):
 
 def test_a_blind_juror_gets_404_while_the_blind_copy_is_missing(client, auth):
     media = media_file(jury_work(blind=True))
-    auth.login(UserFactory(role=Role.JUROR).email)
+    auth.login(assigned_juror(media).email)
 
     assert client.get(f"/media/{media.public_id}").status_code == 404
 
@@ -232,14 +230,17 @@ def scenario(name):
         return None, media_file(), False
     if name in ("coordinator", "admin"):
         return UserFactory(role=Role(name)), media_file(), True
-    if name == "juror, shortlisted in the jury phase":
-        return UserFactory(role=Role.JUROR), media_file(jury_work()), True
-    if name == "juror, jury phase, not shortlisted":
-        work = jury_work(status=ApplicationStatus.ELIGIBLE)
-        return UserFactory(role=Role.JUROR), media_file(work), False
-    if name == "juror, shortlisted, final phase":
-        work = jury_work(phase=EditionPhase.FINAL)
-        return UserFactory(role=Role.JUROR), media_file(work), False
+    if name == "juror assigned in an open round":
+        media = media_file(jury_work())
+        return assigned_juror(media), media, True
+    if name == "juror not assigned":
+        return UserFactory(role=Role.JUROR), media_file(jury_work()), False
+    if name == "juror assigned in a closed round":
+        media = media_file(jury_work())
+        return assigned_juror(media, status=RoundStatus.CLOSED), media, False
+    if name == "juror assigned in a draft round":
+        media = media_file(jury_work())
+        return assigned_juror(media, status=RoundStatus.DRAFT), media, False
     raise AssertionError(name)
 
 
@@ -251,9 +252,10 @@ def scenario(name):
         "visitor",
         "coordinator",
         "admin",
-        "juror, shortlisted in the jury phase",
-        "juror, jury phase, not shortlisted",
-        "juror, shortlisted, final phase",
+        "juror assigned in an open round",
+        "juror not assigned",
+        "juror assigned in a closed round",
+        "juror assigned in a draft round",
     ],
 )
 def test_can_fetch_and_the_stream_agree_for_every_role(client, auth, name):

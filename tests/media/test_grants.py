@@ -1,10 +1,11 @@
 """A player's seeks: a granted stream is remembered briefly, so they skip the access query."""
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 
-from qpmusic.enums import EditionPhase
+from qpmusic.enums import RoundStatus
 from qpmusic.extensions import db
+from qpmusic.jury.models import Round
 from qpmusic.media.grants import GrantCache
 from tests.conftest import make_app
 from tests.media.playback import media_file
@@ -53,16 +54,15 @@ def test_without_the_memory_a_lost_right_takes_effect_at_once(test_config, auth)
 
     app = make_app({**test_config, "MEDIA_GRANT_SECONDS": 0})
     client = app.test_client()
+    from tests.media.test_access import assigned_juror
+
     media = media_file()
-    juror = UserFactory(email="juror@example.org", role="juror")
-    edition = media.work.application.edition
-    edition.phase = EditionPhase.JURY
-    media.work.application.status = "shortlisted"
-    db.session.commit()
+    juror = assigned_juror(media, UserFactory(email="juror@example.org", role="juror"))
     client.post("/login", data={"email": juror.email, "password": "Klangfarbe-2026!"})
     assert client.get(f"/media/{media.public_id}").status_code == 200
 
-    edition.phase = EditionPhase.FINAL
+    jury_round = db.session.scalars(select(Round)).one()
+    jury_round.status = RoundStatus.CLOSED
     db.session.commit()
 
     assert client.get(f"/media/{media.public_id}").status_code == 404

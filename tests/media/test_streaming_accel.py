@@ -44,9 +44,10 @@ def test_accel_hands_a_blind_juror_the_blind_copy(accel_client):
     from qpmusic.enums import Role
     from tests.factories import UserFactory
     from tests.media.playback import jury_work
+    from tests.media.test_access import assigned_juror
 
     media = media_file(jury_work(blind=True), blind_data=b"clean copy")
-    juror = UserFactory(role=Role.JUROR)
+    juror = assigned_juror(media, UserFactory(role=Role.JUROR))
     Auth(accel_client).login(juror.email)
 
     response = accel_client.get(f"/media/{media.public_id}")
