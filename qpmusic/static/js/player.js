@@ -1,6 +1,7 @@
 // Audio players: the page's own <audio> streams (Range requests, so seeking starts at once) and
 // WaveSurfer v7 draws the waveform from peaks computed at upload, without decoding the file.
 // The waveform is a keyboard slider; "loudness-matched" plays every file near -23 LUFS.
+// On a juror's page the players also report how much of each recording has been heard.
 (function () {
   "use strict";
 
@@ -8,6 +9,7 @@
   var PAGE_STEP = 30;
   var TARGET_LUFS = -23;
   var STORE_KEY = "qpmusic.loudnessMatched";
+  var REPORT_EVERY = 10000;
   var players = [];
 
   function clock(seconds) {
@@ -222,8 +224,69 @@
     }
   }
 
+  // On a juror's assignment page (the player carries data-listening-url) the player tells the
+  // server what has been played: all of the element's `played` ranges each time, which the
+  // server merges, so a report sent twice or lost is harmless. Every ~10 s while playing, and
+  // on pause, at the end and when the page goes away (keepalive outlives the page).
+  function reportListening(figure) {
+    var media = figure.querySelector("audio, video");
+    var url = figure.dataset.listeningUrl;
+    if (!media || !url || !window.fetch) return;
+    var lastSent = "";
+    var ticker = null;
+
+    function played() {
+      var ranges = [];
+      for (var i = 0; i < media.played.length; i++) {
+        ranges.push([media.played.start(i), media.played.end(i)]);
+      }
+      return ranges;
+    }
+
+    function showCoverage(answer) {
+      var line = answer && document.getElementById("coverage-work-" + answer.work_id);
+      if (line && answer.label) line.textContent = answer.label;
+    }
+
+    function send() {
+      var ranges = played();
+      var body = JSON.stringify({ media: figure.dataset.media, ranges: ranges });
+      if (!ranges.length || body === lastSent) return;
+      lastSent = body;
+      fetch(url, {
+        method: "POST",
+        credentials: "same-origin",
+        keepalive: true,
+        headers: {
+          "Content-Type": "application/json",
+          Accept: "application/json",
+          "X-CSRFToken": figure.dataset.csrf,
+        },
+        body: body,
+      })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(showCoverage)
+        .catch(function () { lastSent = ""; });
+    }
+
+    function stop() {
+      clearInterval(ticker);
+      ticker = null;
+      send();
+    }
+
+    media.addEventListener("play", function () {
+      clearInterval(ticker);
+      ticker = setInterval(send, REPORT_EVERY);
+    });
+    media.addEventListener("pause", stop);
+    media.addEventListener("ended", stop);
+    window.addEventListener("pagehide", send);
+  }
+
   function init() {
     document.querySelectorAll("[data-player]").forEach(setup);
+    document.querySelectorAll("[data-listening-url]").forEach(reportListening);
   }
 
   if (document.readyState === "loading") {
