@@ -19,6 +19,8 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 from qpmusic.applications.completeness import BIOGRAPHY_MAX_CHARS, work_year_problem
 from qpmusic.applications.labels import BASIS_LABELS
 from qpmusic.enums import EligibilityKind
+from qpmusic.jury.conflicts import CONFLICT_TYPE_LABELS
+from qpmusic.jury.conflicts import NOTE_MAX_LENGTH as RELATIONSHIP_NOTE_MAX
 
 REQUIRED = _l("Please fill in this field.")
 URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
@@ -201,6 +203,32 @@ class ConsentsForm(FlaskForm):
     rules = BooleanField(_l("I have read and accept the rules of the prize."))
     privacy = BooleanField(
         _l("I agree that my data is processed for this prize as the data protection notice says.")
+    )
+
+
+def _int_or_none(value):
+    text = str(value or "")
+    return int(text) if text.isascii() and text.isdecimal() and len(text) <= 10 else None
+
+
+class RelationshipForm(FlaskForm):
+    # Choices are the edition's jurors, set by the view; the service checks the one chosen.
+    juror = SelectField(
+        _l("Jury member"),
+        coerce=_int_or_none,
+        validate_choice=False,
+        validators=[DataRequired(_l("Choose a jury member."))],
+    )
+    type = SelectField(
+        _l("Kind of relationship"),
+        choices=[SelectChoice(kind.value, label) for kind, label in CONFLICT_TYPE_LABELS.items()],
+        validators=[DataRequired(REQUIRED)],
+    )
+    note = TextAreaField(
+        _l("Note (optional)"),
+        filters=[normalize_newlines],
+        validators=[Optional(), Length(max=RELATIONSHIP_NOTE_MAX)],
+        description=_l("For example: “studied composition with her from 2019 to 2022”."),
     )
 
 

@@ -1,9 +1,11 @@
 """The steps of an application; each one saves on its own, so leaving mid-way loses nothing."""
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from wtforms.fields.choices import SelectChoice
 
-from qpmusic.applications import services
+from qpmusic.applications import relationships, services
 from qpmusic.applications.completeness import work_year_bounds
 from qpmusic.applications.forms import (
     BasisForm,
@@ -11,6 +13,7 @@ from qpmusic.applications.forms import (
     ConfirmForm,
     ConsentsForm,
     ProfileForm,
+    RelationshipForm,
     WorkForm,
     format_duration,
     parse_duration,
@@ -19,6 +22,7 @@ from qpmusic.applications.services import ApplicationError
 from qpmusic.applications.views import applicant_only, bp, own_application, progress
 from qpmusic.extensions import db
 from qpmusic.geo.services import network_cities
+from qpmusic.jury.conflicts import CONFLICT_TYPE_LABELS
 from qpmusic.timestamps import utcnow
 
 NEXT_STEP = {
@@ -30,7 +34,7 @@ NEXT_STEP = {
 }
 
 
-def saved(application, step: str, change, *, stay: bool = False, **values):
+def saved(application, step: str, change, *, stay: bool = False, then: str = "", **values):
     """Run one service; on success commit and go on, on refusal explain and stay."""
     try:
         change(application=application, now=utcnow(), **values)
@@ -40,7 +44,7 @@ def saved(application, step: str, change, *, stay: bool = False, **values):
         return redirect(url_for(f".{step}", application_id=application.id))
     db.session.commit()
     flash(_("Saved."), "success")
-    target = step if stay else NEXT_STEP[step]
+    target = step if stay else then or NEXT_STEP[step]
     return redirect(url_for(f".{target}", application_id=application.id))
 
 
@@ -72,10 +76,93 @@ def biography(application_id):
     application = own_application(application_id)
     form = BiographyForm(obj=application)
     if form.validate_on_submit():
+        # The optional relationships step comes next only once there is a jury to name.
+        jury = relationships.has_published_jurors(application.edition_id)
         return saved(
-            application, "biography", services.save_biography, biography=form.biography.data
+            application,
+            "biography",
+            services.save_biography,
+            then=relationships.STEP if jury else "",
+            biography=form.biography.data,
         )
     return page("biography", application, "biography", form=form)
+
+
+@bp.app_template_global("application_steps")
+def application_steps(step_labels: dict) -> dict:
+    """The step list the navigation shows: the required steps and the optional one."""
+    return relationships.with_step(step_labels)
+
+
+@bp.route(
+    "/applications/<int:application_id>/relationships",
+    methods=["GET", "POST"],
+    endpoint=relationships.STEP,
+)
+@applicant_only
+def relationships_step(application_id):
+    application = own_application(application_id)
+    jurors = relationships.published_jurors(application.edition_id)
+    form = RelationshipForm()
+    form.juror.choices = [SelectChoice("", _("Choose a jury member"))] + [
+        SelectChoice(member.user_id, relationships.juror_label(member, str(get_locale())))
+        for member in jurors
+    ]
+    if jurors and form.validate_on_submit():
+        return _named(application, form)
+    context = progress(application)
+    context["step_labels"] = relationships.with_step(context["step_labels"])
+    return render_template(
+        "applications/relationships.html",
+        application=application,
+        step=relationships.STEP,
+        jurors=jurors,
+        named=relationships.named_relationships(application),
+        status_labels_named=relationships.STATUS_LABELS,
+        conflict_type_labels=CONFLICT_TYPE_LABELS,
+        form=form,
+        confirm=ConfirmForm(),
+        **context,
+    )
+
+
+def _named(application, form: RelationshipForm):
+    here = url_for(".relationships", application_id=application.id)
+    try:
+        conflict = relationships.add_relationship(
+            application=application,
+            now=utcnow(),
+            juror_id=form.juror.data,
+            type=form.type.data,
+            note=form.note.data or "",
+        )
+    except ApplicationError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(here)
+    db.session.commit()
+    if conflict.source.value == "applicant":
+        flash(_("Saved. The office will look at this relationship."), "success")
+    else:
+        flash(_("Saved. The office already knows about this relationship."), "success")
+    return redirect(here)
+
+
+@bp.route(
+    "/applications/<int:application_id>/relationships/<int:conflict_id>/remove", methods=["POST"]
+)
+@applicant_only
+def remove_relationship(application_id, conflict_id):
+    application = own_application(application_id)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for(".relationships", application_id=application_id))
+    return saved(
+        application,
+        relationships.STEP,
+        relationships.remove_relationship,
+        stay=True,
+        conflict_id=conflict_id,
+    )
 
 
 @bp.route("/applications/<int:application_id>/eligibility", methods=["GET", "POST"])
