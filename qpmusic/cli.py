@@ -48,6 +48,17 @@ def send_reminders_command():
     click.echo(f"{count} reminder(s) queued.")
 
 
+@qp.command("send-jury-reminders")
+def send_jury_reminders_command():
+    """Queue the jury reminders due now, 3 days and 1 day before a round closes (hourly beat)."""
+    from qpmusic.jury.reminders import send_jury_reminders
+    from qpmusic.timestamps import utcnow
+
+    count = send_jury_reminders(now=utcnow())
+    db.session.commit()
+    click.echo(f"{count} jury reminder(s) queued.")
+
+
 @qp.command("build-places")
 @click.option("--output", type=click.Path(dir_okay=False), help="Write here instead.")
 def build_places_command(output):

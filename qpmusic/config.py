@@ -125,6 +125,11 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
                     "task": "qpmusic.applications.tasks.send_reminders",
                     "schedule": 3600.0,
                 },
+                # Jurors hear 3 days and 1 day before their round closes, at most an hour late.
+                "jury-reminders": {
+                    "task": "qpmusic.jury.tasks.send_jury_reminders",
+                    "schedule": 3600.0,
+                },
             },
         },
         "MAIL_BACKEND": setting("MAIL_BACKEND"),

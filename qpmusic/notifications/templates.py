@@ -15,6 +15,7 @@ SUBJECTS = {
     "application_submitted": _l("Your application has been received"),
     "application_resubmitted": _l("Your changed application has been received"),
     "application_reminder": _l("Your application is not submitted yet"),
+    "jury_reminder": _l("Reminder: your jury reviews are waiting"),
 }
 
 
