@@ -1,4 +1,4 @@
-"""Demo data for ``make run``: the four cities, a past and an open call, one account per role."""
+"""Demo data for ``make run``: the four cities, a past call, a jury at work, an open call."""
 
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -8,7 +8,7 @@ from sqlalchemy import select
 from qpmusic.accounts.models import User, UserRole
 from qpmusic.accounts.passwords import hash_password
 from qpmusic.editions.models import Edition
-from qpmusic.enums import EditionPhase, Role
+from qpmusic.enums import ApplicationStatus, EditionPhase, Role
 from qpmusic.extensions import db
 from qpmusic.geo.models import City
 from qpmusic.timestamps import utcnow
@@ -76,6 +76,7 @@ def seed_edition() -> Edition:
 
 def seed_demo() -> list[tuple[str, str]]:
     from qpmusic.demo.applications import seed_applications, seed_criteria, seed_past_edition
+    from qpmusic.demo.jury import seed_jury_edition
     from qpmusic.demo.recordings import seed_recordings
 
     cities = seed_cities()
@@ -84,9 +85,19 @@ def seed_demo() -> list[tuple[str, str]]:
     password_hash = hash_password(DEMO_PASSWORD)
     seed_past_edition(list(cities.values()), password_hash)
     seed_applications(edition, list(cities.values()), password_hash)
+    accounts = seed_accounts(cities, password_hash)
+    jury_edition = seed_jury_edition(
+        cities, password_hash, accounts[Role.JUROR], accounts[Role.ADMIN]
+    )
     db.session.flush()
     seed_recordings(edition)
-    printed = []
+    seed_recordings(jury_edition, status=ApplicationStatus.SHORTLISTED)
+    return [(role.value, user.email) for role, user in accounts.items()]
+
+
+def seed_accounts(cities: dict[str, City], password_hash: str) -> dict[Role, User]:
+    """One account per role; the demo juror speaks for Trier."""
+    accounts = {}
     for role, email, name, language, city in ACCOUNTS:
         user = db.session.scalar(select(User).where(User.email == email))
         if user is None:
@@ -94,12 +105,12 @@ def seed_demo() -> list[tuple[str, str]]:
                 email=email,
                 name=name,
                 language=language,
-                password_hash=hash_password(DEMO_PASSWORD),
+                password_hash=password_hash,
                 email_verified_at=utcnow(),
                 city=cities.get(city),
             )
             user.role_rows.append(UserRole(role=role))
             db.session.add(user)
-        printed.append((role.value, email))
+        accounts[role] = user
     db.session.flush()
-    return printed
+    return accounts

@@ -34,15 +34,15 @@ def chord_wav(frequencies, seconds: float = 12.0) -> bytes:
     return out.getvalue()
 
 
-def seed_recordings(edition, count: int = 6) -> int:
-    """Give the first works of a few submitted applications a recording, processed as usual."""
+def seed_recordings(edition, count: int = 6, status=ApplicationStatus.SUBMITTED) -> int:
+    """Give the first works of a few applications in ``status`` a recording, processed as usual."""
     works = [
         application.works[0]
         for application in db.session.scalars(
             select(Application)
             .where(
                 Application.edition_id == edition.id,
-                Application.status == ApplicationStatus.SUBMITTED,
+                Application.status == status,
             )
             .order_by(Application.reference)
             .limit(count)
