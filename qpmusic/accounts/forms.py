@@ -132,6 +132,13 @@ class InviteForm(FlaskForm):
         coerce=int,
         description=_l("Jurors represent one of the cities."),
     )
+    # Choices are the editions, set by the view; 0 is "no edition".
+    edition_id = SelectField(
+        _l("Edition"),
+        coerce=int,
+        default=0,
+        description=_l("Jurors and coordinators join this edition's jury when they accept."),
+    )
     language = SelectField(
         _l("Language of the invitation"),
         choices=LANGUAGE_CHOICES,
@@ -140,6 +147,10 @@ class InviteForm(FlaskForm):
     def validate_city_id(self, field):
         if self.role.data == "juror" and not field.data:
             raise ValidationError(_l("A juror needs a city."))
+
+    def validate_edition_id(self, field):
+        if self.role.data == "admin" and field.data:
+            raise ValidationError(_l("Only jurors and coordinators are invited for an edition."))
 
 
 class AcceptInvitationForm(FlaskForm):

@@ -5,6 +5,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from qpmusic.accounts import invitations
@@ -12,6 +13,7 @@ from qpmusic.accounts.forms import AcceptInvitationForm, ExistingAccountInvitati
 from qpmusic.accounts.guards import role_required
 from qpmusic.accounts.models import Invitation
 from qpmusic.accounts.services import AccountError, find_user
+from qpmusic.editions.models import Edition
 from qpmusic.enums import Role
 from qpmusic.extensions import db
 from qpmusic.geo.models import City
@@ -26,6 +28,10 @@ def invite_form() -> InviteForm:
     form.city_id.choices = [SelectChoice(0, _("— no city —"))] + [
         SelectChoice(c.id, c.name(language)) for c in cities
     ]
+    editions = db.session.scalars(select(Edition).order_by(Edition.year.desc())).all()
+    form.edition_id.choices = [SelectChoice(0, _("— no edition —"))] + [
+        SelectChoice(e.id, e.title(language)) for e in editions
+    ]
     return form
 
 
@@ -35,17 +41,23 @@ def index():
     form = invite_form()
     if form.validate_on_submit():
         city = db.session.get(City, form.city_id.data) if form.city_id.data else None
+        edition = db.session.get(Edition, form.edition_id.data) if form.edition_id.data else None
         invitations.invite_staff(
             actor=current_user,
             email=form.email.data,
             role=Role(form.role.data),
             city=city,
+            edition=edition,
             language=form.language.data,
         )
         db.session.commit()
         flash(_("The invitation to %(email)s has been sent.", email=form.email.data), "success")
         return redirect(url_for("invitations.index"))
-    rows = db.session.scalars(select(Invitation).order_by(Invitation.created_at.desc())).all()
+    rows = db.session.scalars(
+        select(Invitation)
+        .options(selectinload(Invitation.city), selectinload(Invitation.edition))
+        .order_by(Invitation.created_at.desc())
+    ).all()
     return render_template("accounts/invitations.html", form=form, invitations=rows)
 
 
