@@ -154,6 +154,7 @@ def register_celery(app: Flask) -> None:
     # Importing the task modules registers their tasks with this app.
     import qpmusic.applications.tasks
     import qpmusic.editions.tasks
+    import qpmusic.jury.tasks
     import qpmusic.media.cleanup
     import qpmusic.media.tasks
     import qpmusic.notifications.tasks  # noqa: F401

@@ -206,7 +206,7 @@ class ConflictFactory(Base):
         model = Conflict
 
     application = factory.SubFactory(ApplicationFactory)
-    edition = factory.SelfAttribute("application.edition")
+    edition_id = factory.SelfAttribute("application.edition_id")
     juror = factory.SubFactory(UserFactory, role=Role.JUROR)
     type = ConflictType.TEACHER
     note = "Taught the applicant composition until 2024."

@@ -5,7 +5,6 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
-import qpmusic.jury.tasks  # noqa: F401 - registers the hourly reminder task with Celery
 from qpmusic.accounts.guards import role_required
 from qpmusic.accounts.models import User
 from qpmusic.enums import Role
