@@ -90,13 +90,12 @@ def deliberation(round_: Round, application_id: int, *, viewer_id: int | None) -
         )
         .order_by(Assignment.id)
     ).all()
-    city_of = dict(
-        db.session.execute(
-            select(JuryMember.user_id, City)
-            .join(City, City.id == JuryMember.city_id)
-            .where(JuryMember.edition_id == round_.edition_id)
-        ).tuples()
+    city_rows = db.session.execute(
+        select(JuryMember.user_id, City)
+        .join(City, City.id == JuryMember.city_id)
+        .where(JuryMember.edition_id == round_.edition_id)
     )
+    city_of = dict(city_rows.all())
     reviews = [
         OtherReview(
             assignment=a,
