@@ -2,20 +2,30 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, SearchField, SelectField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SearchField,
+    SelectField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from qpmusic.applications.labels import BASIS_LABELS, STATUS_LABELS
 from qpmusic.enums import ApplicationStatus, EligibilityKind
+from qpmusic.screening.labels import VOTE_LABELS
 from qpmusic.screening.listing import LISTED_STATUSES, ScreeningFilter
 from qpmusic.screening.services import NOTE_MAX_LENGTH
+from qpmusic.screening.votes import COMMENT_MAX_LENGTH
 
 SORT_CHOICES = [
     SelectChoice("reference", _l("Reference")),
     SelectChoice("newest", _l("Newest first")),
     SelectChoice("artist", _l("Artist name")),
     SelectChoice("distance", _l("Distance")),
+    SelectChoice("votes", _l("Pre-selection votes")),
 ]
 
 
@@ -100,3 +110,27 @@ class NoteForm(FlaskForm):
         description=_l("Only coordinators and administrators see notes."),
         render_kw={"rows": 3},
     )
+
+
+def _version(value):
+    text = str(value or "")
+    return int(text) if text.isascii() and text.isdecimal() and len(text) <= 9 else None
+
+
+class VoteForm(FlaskForm):
+    recommendation = RadioField(
+        _l("Should this application go to the jury?"),
+        choices=[SelectChoice(kind.value, label) for kind, label in VOTE_LABELS.items()],
+        validators=[InputRequired(_l("Please choose yes, maybe or no."))],
+    )
+    comment = TextAreaField(
+        _l("Comment"),
+        validators=[
+            DataRequired(_l("Write a comment on your vote.")),
+            Length(max=COMMENT_MAX_LENGTH),
+        ],
+        description=_l("Coordinators and administrators see every vote and comment."),
+        render_kw={"rows": 3},
+    )
+    # The assignment's version when the page was loaded: a save from an older page is refused.
+    version = HiddenField(filters=[_version], validators=[InputRequired()])

@@ -8,14 +8,21 @@ from sqlalchemy.orm import joinedload, selectinload
 from qpmusic.accounts.models import User
 from qpmusic.applications.models import Application, EligibilityBasis, Work
 from qpmusic.editions.models import Edition
-from qpmusic.enums import ApplicationStatus, EligibilityKind
+from qpmusic.enums import (
+    ApplicationStatus,
+    AssignmentStatus,
+    EligibilityKind,
+    Recommendation,
+    RoundKind,
+)
 from qpmusic.extensions import db
 from qpmusic.geo.models import City
+from qpmusic.jury.models import Assignment, Round
 
 # Drafts are the applicant's private business; withdrawn ones only on request.
 HIDDEN_BY_DEFAULT = (ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN)
 LISTED_STATUSES = [s for s in ApplicationStatus if s != ApplicationStatus.DRAFT]
-SORTS = ("reference", "newest", "artist", "distance")
+SORTS = ("reference", "newest", "artist", "distance", "votes")
 
 
 @dataclass(frozen=True)
@@ -115,7 +122,31 @@ def _conditions(edition: Edition, wanted: ScreeningFilter) -> list:
     return conditions
 
 
+def _votes(recommendation: Recommendation):
+    """How many final pre-selection votes of one kind the application has (for sorting)."""
+    return (
+        select(func.count(Assignment.id))
+        .join(Round, Round.id == Assignment.round_id)
+        .where(
+            Assignment.application_id == Application.id,
+            Round.kind == RoundKind.PRESELECTION,
+            Assignment.status == AssignmentStatus.FINAL,
+            Assignment.recommendation == recommendation,
+        )
+        .scalar_subquery()
+    )
+
+
 def _order(sort: str) -> list:
+    if sort == "votes":
+        # Most yes first; among equals, more maybe, then fewer no.
+        return [
+            _votes(Recommendation.YES).desc(),
+            _votes(Recommendation.MAYBE).desc(),
+            _votes(Recommendation.NO).asc(),
+            Application.reference.asc().nulls_last(),
+            Application.id,
+        ]
     if sort == "newest":
         return [Application.submitted_at.desc().nulls_last(), Application.id.desc()]
     if sort == "artist":

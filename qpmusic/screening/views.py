@@ -21,11 +21,11 @@ from qpmusic.editions.models import Edition
 from qpmusic.editions.services import current_edition
 from qpmusic.enums import ApplicationStatus, Role
 from qpmusic.extensions import db
-from qpmusic.screening import services
+from qpmusic.screening import services, votes
 from qpmusic.screening.detail import application_to_screen, screening_detail
 from qpmusic.screening.export import screening_csv
-from qpmusic.screening.forms import DecisionForm, FilterForm, NoteForm
-from qpmusic.screening.labels import ACTION_LABELS
+from qpmusic.screening.forms import DecisionForm, FilterForm, NoteForm, VoteForm
+from qpmusic.screening.labels import ACTION_LABELS, VOTE_LABELS
 from qpmusic.screening.listing import (
     filter_cities,
     screening_editions,
@@ -83,6 +83,7 @@ def index():
         wanted=wanted,
         items=items,
         total=total,
+        tallies=votes.tallies(edition.id) if edition else votes.Tallies(),
     )
 
 
@@ -105,7 +106,7 @@ def _application_or_404(application_id: int) -> Application:
     return application_to_screen(application_id) or abort(404)
 
 
-def _render_detail(application: Application, decision_form=None, note_form=None):
+def _render_detail(application: Application, decision_form=None, note_form=None, vote_form=None):
     if decision_form is None:
         decision_form = DecisionForm(
             data={
@@ -119,6 +120,7 @@ def _render_detail(application: Application, decision_form=None, note_form=None)
     now = utcnow()
     return render_template(
         "screening/detail.html",
+        **_vote_context(application, vote_form),
         detail=screening_detail(application),
         application=application,
         decision_form=decision_form,
@@ -134,6 +136,30 @@ def _render_detail(application: Application, decision_form=None, note_form=None)
 @screeners_only
 def detail(application_id):
     return _render_detail(_application_or_404(application_id))
+
+
+def _vote_context(application: Application, vote_form) -> dict:
+    """The pre-selection round, everyone's votes, and the current user's own vote form."""
+    round_ = votes.preselection_round(application.edition_id)
+    all_votes = votes.votes_on(application, round_)
+    mine = next((v for v in all_votes if v.juror_id == current_user.id), None)
+    if vote_form is None and mine is not None:
+        vote_form = VoteForm(
+            data={
+                "recommendation": mine.recommendation.value if mine.recommendation else None,
+                "comment": mine.comment,
+                "version": mine.version,
+            }
+        )
+    return {
+        "preselection": round_,
+        "votes": all_votes,
+        "tally": votes.tally_of(all_votes),
+        "my_vote": mine,
+        "may_vote": votes.may_vote(application, round_, mine),
+        "vote_form": vote_form,
+        "vote_labels": VOTE_LABELS,
+    }
 
 
 def _done(application: Application, message: str):
@@ -200,3 +226,30 @@ def remove_from_shortlist(application_id):
     except services.ScreeningError as error:
         return _refused(application, error)
     return _done(application, _("The application has been taken off the shortlist."))
+
+
+@bp.route("/screening/<int:application_id>/vote", methods=["POST"])
+@screeners_only
+def vote(application_id):
+    application = _application_or_404(application_id)
+    form = VoteForm()
+    if not form.validate_on_submit():
+        return _render_detail(application, vote_form=form), 422
+    try:
+        votes.cast_vote(
+            application=application,
+            actor=_me(),
+            recommendation=form.recommendation.data,
+            comment=form.comment.data,
+            version=form.version.data,
+            now=utcnow(),
+        )
+    except votes.VoteError as error:
+        db.session.rollback()
+        if not error.stale:
+            return _refused(application, error)
+        # Keep what was typed; the page shows the newer vote, and saving again replaces it.
+        flash(str(error), "error")
+        form.version.data = votes.current_version(application, _me())
+        return _render_detail(application, vote_form=form), 409
+    return _done(application, _("Your vote has been saved."))

@@ -12,6 +12,7 @@ POST = [
     "/screening/{id}/notes",
     "/screening/{id}/shortlist",
     "/screening/{id}/unshortlist",
+    "/screening/{id}/vote",
 ]
 
 
@@ -70,4 +71,5 @@ def test_screening_has_no_way_to_edit_what_the_applicant_entered(app):
         "screening.index",
         "screening.remove_from_shortlist",
         "screening.shortlist",
+        "screening.vote",
     ]
