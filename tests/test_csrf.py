@@ -39,6 +39,11 @@ SAMPLE_VALUES = {
     "city_id": 1,
     "upload_id": "someupload",
     "public_id": "somefile",
+    "round_id": 1,
+    "juror_id": 1,
+    "assignment_id": 1,
+    "member_id": 1,
+    "conflict_id": 1,
 }
 # The tus endpoints are exempt from form tokens (a script sends raw bytes) and check the
 # token in the X-CSRFToken header instead; tested separately below.

@@ -12,6 +12,7 @@ from qpmusic.enums import AssignmentStatus, Role, RoundStatus
 from qpmusic.extensions import db
 from qpmusic.jury import assignments, rounds
 from qpmusic.jury.assignments import AssignmentError
+from qpmusic.jury.board import round_board
 from qpmusic.jury.models import Assignment, Round
 from qpmusic.jury.round_forms import (
     ASSIGNMENT_STATUS_LABELS,
@@ -97,7 +98,7 @@ def _settings_form(round_: Round, **kwargs):
 def _render_detail(round_: Round, **forms):
     """The round's page; ``forms`` replaces a blank form with the one just submitted."""
     now = utcnow()
-    board = assignments.round_board(round_)
+    board = round_board(round_)
     language = str(get_locale())
     defaults = {
         "settings_form": lambda: _settings_form(round_, formdata=None),

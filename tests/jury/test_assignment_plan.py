@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qpmusic.jury.assignment import (
+from qpmusic.jury.assignment_plan import (
     LOAD_UNBALANCED,
     TOO_FEW_CITIES,
     TOO_FEW_REVIEWERS,
