@@ -38,6 +38,16 @@
     return data;
   }
 
+  // What the juror has typed, to tell a real change from a focus change that fires "change".
+  function snapshot() {
+    var data = fields();
+    data.delete("version");
+    data.delete("csrf_token");
+    return new URLSearchParams(data).toString();
+  }
+
+  var lastSaved = snapshot();
+
   function typedText(data) {
     var typed = {};
     data.forEach(function (value, key) {
@@ -118,6 +128,7 @@
     }
     dirty = false;
     var data = fields();
+    var sending = snapshot();
     status.textContent = words.saving;
     inFlight = fetch(url, {
       method: "POST",
@@ -129,6 +140,7 @@
       .then(function (response) {
         return response.json().then(function (answer) {
           if (response.ok) {
+            lastSaved = sending;
             versionInput.value = answer.version;
             status.textContent = answer.message;
             showProblem("");
@@ -151,6 +163,11 @@
 
   function changed() {
     if (stopped || submitting) return;
+    if (snapshot() === lastSaved) {
+      dirty = false;
+      clearTimeout(timer);
+      return;
+    }
     dirty = true;
     clearTimeout(timer);
     timer = setTimeout(save, DELAY);
