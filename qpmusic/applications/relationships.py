@@ -65,7 +65,12 @@ def has_published_jurors(edition_id: int) -> bool:
     return bool(
         db.session.scalar(
             select(JuryMember.id)
-            .where(JuryMember.edition_id == edition_id, JuryMember.role == Role.JUROR)
+            .join(User, User.id == JuryMember.user_id)
+            .where(
+                JuryMember.edition_id == edition_id,
+                JuryMember.role == Role.JUROR,
+                User.active.is_(True),
+            )
             .limit(1)
         )
     )
