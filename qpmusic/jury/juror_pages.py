@@ -56,7 +56,8 @@ class RoundList:
     @property
     def conflicts_first(self) -> bool:
         """Nothing scored yet and something to do: the moment to go through conflicts."""
-        return self.round.is_open and all(item.state in ("todo", CONFLICT) for item in self.items)
+        states = {item.state for item in self.items}
+        return self.round.is_open and "todo" in states and states <= {"todo", CONFLICT}
 
 
 def sees_names(user, edition: Edition) -> bool:

@@ -51,6 +51,11 @@ def _back(assignment: Assignment):
     return redirect(url_for("jury.assignment", assignment_id=assignment.id))
 
 
+def _next_or(endpoint: str, **values) -> str:
+    """Where a small form sends the reviewer back: its ``next`` (same site only), else a page."""
+    return safe_next(request.form.get("next")) or url_for(endpoint, **values)
+
+
 @bp.route("/jury/")
 @reviewers_only
 def index():
@@ -256,9 +261,7 @@ bp.add_app_template_global(plain_number, "plain_number")
 def declare_conflict(assignment_id):
     assignment = _own_or_404(assignment_id)
     form = ConflictForm()
-    target = safe_next(request.form.get("next")) or url_for(
-        "jury.assignment", assignment_id=assignment.id
-    )
+    target = _next_or("jury.assignment", assignment_id=assignment.id)
     if not form.validate_on_submit():
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
         return redirect(target)
@@ -283,9 +286,7 @@ def declare_conflict(assignment_id):
 @login_required
 def withdraw_conflict(assignment_id):
     assignment = _own_or_404(assignment_id)
-    target = safe_next(request.form.get("next")) or url_for(
-        "jury.assignment", assignment_id=assignment.id
-    )
+    target = _next_or("jury.assignment", assignment_id=assignment.id)
     conflict = juror_pages.conflict_of(assignment) or abort(404)
     try:
         conflicts.withdraw_conflict(juror=_me(), conflict=conflict)
@@ -334,9 +335,7 @@ def deliberation_page(round_id, application_id):
 def post_message(round_id, application_id):
     round_, application = _deliberation_or_404(round_id, application_id)
     form = MessageForm()
-    target = safe_next(request.form.get("next")) or url_for(
-        "jury.deliberation_page", round_id=round_.id, application_id=application.id
-    )
+    target = _next_or("jury.deliberation_page", round_id=round_.id, application_id=application.id)
     if not form.validate_on_submit():
         flash(_("Please write a message."), "error")
         return redirect(target)
@@ -357,9 +356,7 @@ def reopen(assignment_id):
     """The office sends a final review back to its juror as a draft."""
     assignment = db.session.get(Assignment, assignment_id) or abort(404)
     form = ReopenForm()
-    target = safe_next(request.form.get("next")) or url_for(
-        "jury_office.progress", round_id=assignment.round_id
-    )
+    target = _next_or("jury_office.progress", round_id=assignment.round_id)
     if not form.validate_on_submit():
         flash(_("Please give a reason for reopening the review."), "error")
         return redirect(target)

@@ -17,6 +17,7 @@ from qpmusic.enums import (
     ConflictType,
     EditionPhase,
     Role,
+    RoundKind,
     RoundStatus,
 )
 from qpmusic.extensions import db
@@ -427,3 +428,36 @@ def test_the_list_takes_the_same_number_of_queries_for_10_and_500(client, auth, 
         counts[number] = len(statements)
 
     assert counts[10] == counts[500]
+
+
+def test_a_coordinator_recommends_in_the_preselection_round_and_sees_names(client, auth):
+    round_ = RoundFactory(
+        kind=RoundKind.PRESELECTION,
+        edition=EditionFactory(phase=EditionPhase.PRESELECTION, blind_review=True),
+    )
+    CriterionFactory(edition=round_.edition, label_en="Originality")
+    coordinator = UserFactory(role=Role.COORDINATOR, language="en")
+    application = ApplicationFactory(
+        edition=round_.edition,
+        status=ApplicationStatus.ELIGIBLE,
+        reference="QP-2026-0021",
+        artist_name="Duo Sauer",
+    )
+    assignment = AssignmentFactory(round=round_, juror=coordinator, application=application)
+    auth.login(coordinator.email)
+
+    listing = text(client.get("/jury/"))
+    page = text(client.get(f"/jury/assignments/{assignment.id}"))
+    saved = client.post(
+        f"/jury/assignments/{assignment.id}/review",
+        data={"version": "1", "recommendation": "yes", "comment": "Fresh.", "action": "finalize"},
+    )
+
+    assert "Pre-selection" in listing and "Duo Sauer" in listing
+    assert "Should this application go to the jury?" in page
+    assert 'name="recommendation" value="maybe"' in page
+    assert "Originality" not in page
+    assert saved.status_code == 302
+    db.session.expire_all()
+    final = db.session.get(Assignment, assignment.id)
+    assert (final.status, final.recommendation.value) == (AssignmentStatus.FINAL, "yes")

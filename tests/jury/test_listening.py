@@ -8,10 +8,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from qpmusic.enums import ApplicationStatus, AssignmentStatus, MediaKind, Role
+from qpmusic.enums import (
+    ApplicationStatus,
+    AssignmentStatus,
+    ConflictSource,
+    ConflictType,
+    MediaKind,
+    Role,
+)
 from qpmusic.extensions import db
 from qpmusic.jury.listening import covered_seconds, merge_ranges
-from qpmusic.jury.models import Assignment, Listening
+from qpmusic.jury.models import Assignment, Conflict, Listening
 from tests.factories import (
     ApplicationFactory,
     AssignmentFactory,
@@ -205,6 +212,22 @@ def test_another_juror_cannot_report_on_this_assignment(client, auth, assignment
     auth.login(UserFactory(role=Role.JUROR).email)
 
     assert report(client, assignment, recording, [[0, 30]]).status_code == 404
+
+
+def test_a_conflicted_juror_reports_nothing(as_juror, assignment, recording, juror):
+    db.session.add(
+        Conflict(
+            edition_id=assignment.application.edition_id,
+            juror_id=juror.id,
+            application_id=assignment.application_id,
+            type=ConflictType.LABEL,
+            source=ConflictSource.JUROR,
+        )
+    )
+    db.session.commit()
+
+    assert report(as_juror, assignment, recording, [[0, 30]]).status_code == 409
+    assert db.session.scalars(select(Listening)).all() == []
 
 
 def test_ranges_that_are_not_a_list_are_a_bad_request(as_juror, assignment, recording):
