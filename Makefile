@@ -61,7 +61,7 @@ qpmusic/translations/%/LC_MESSAGES/messages.mo: qpmusic/translations/%/LC_MESSAG
 
 # Developers: after changing user-visible strings, refresh the catalogs and translate.
 extract-messages: | $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _ln:1,2 -k lazy_ngettext:1,2 --no-location --sort-output \
 		--project qpmusic -o qpmusic/translations/messages.pot .
 	$(BIN)/pybabel update -i qpmusic/translations/messages.pot -d qpmusic/translations --no-fuzzy-matching
 

@@ -29,7 +29,7 @@ MODE_LABELS = {
 ASSIGNMENT_STATUS_LABELS = {
     AssignmentStatus.TODO: _l("To do"),
     AssignmentStatus.DRAFT: _l("Draft"),
-    AssignmentStatus.FINAL: _l("Final"),
+    AssignmentStatus.FINAL: _l("Finalized"),
 }
 
 
