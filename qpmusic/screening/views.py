@@ -143,6 +143,7 @@ def _vote_context(application: Application, vote_form) -> dict:
     round_ = votes.preselection_round(application.edition_id)
     all_votes = votes.votes_on(application, round_)
     mine = next((v for v in all_votes if v.juror_id == current_user.id), None)
+    conflicted = votes.conflicted_reviewers(application) if all_votes else set()
     if vote_form is None and mine is not None:
         vote_form = VoteForm(
             data={
@@ -154,9 +155,10 @@ def _vote_context(application: Application, vote_form) -> dict:
     return {
         "preselection": round_,
         "votes": all_votes,
-        "tally": votes.tally_of(all_votes),
+        "tally": votes.tally_of(all_votes, conflicted=conflicted),
+        "conflicted": conflicted,
         "my_vote": mine,
-        "may_vote": votes.may_vote(application, round_, mine),
+        "may_vote": votes.may_vote(application, round_, mine, conflicted=conflicted),
         "vote_form": vote_form,
         "vote_labels": VOTE_LABELS,
     }

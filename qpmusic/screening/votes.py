@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import format_time
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import joinedload
 
 from qpmusic.applications.models import Application
@@ -20,6 +20,7 @@ from qpmusic.enums import (
     RoundKind,
 )
 from qpmusic.extensions import db
+from qpmusic.jury.conflicts import effective_clause
 from qpmusic.jury.models import Assignment, Conflict, Round
 from qpmusic.screening.services import ScreeningError
 
@@ -63,12 +64,29 @@ def preselection_round(edition_id: int) -> Round | None:
     )
 
 
+def _under_conflict():
+    """SQL: the assignment's reviewer has a conflict in force with its application.
+
+    A conflict only clears votes while the round is open, so a vote cast before it (or kept
+    once the round closed) stays stored and must be left out of every count.
+    """
+    return exists(
+        select(Conflict.id).where(
+            Conflict.edition_id == Round.edition_id,
+            Conflict.juror_id == Assignment.juror_id,
+            Conflict.application_id == Assignment.application_id,
+            effective_clause(),
+        )
+    )
+
+
 def tallies(edition_id: int) -> Tallies:
-    """Every application's final votes in one query (a round with no vote yet gives one row)."""
+    """Every application's counted votes in one query (a round with no vote yet gives one row)."""
     votes = and_(
         Assignment.round_id == Round.id,
         Assignment.status == AssignmentStatus.FINAL,
         Assignment.recommendation.is_not(None),
+        ~_under_conflict(),
     )
     rows = db.session.execute(
         select(Assignment.application_id, Assignment.recommendation, func.count(Assignment.id))
@@ -101,9 +119,25 @@ def votes_on(application: Application, round_: Round | None) -> list[Assignment]
     )
 
 
-def tally_of(assignments: list[Assignment]) -> Tally:
+def conflicted_reviewers(application: Application) -> set[int]:
+    """Ids of the reviewers with a conflict in force on the application: their votes don't count."""
+    return set(
+        db.session.scalars(
+            select(Conflict.juror_id).where(
+                Conflict.edition_id == application.edition_id,
+                Conflict.application_id == application.id,
+                effective_clause(),
+            )
+        )
+    )
+
+
+def tally_of(assignments: list[Assignment], *, conflicted: set[int]) -> Tally:
+    """The counted votes among ``assignments``; ``conflicted`` reviewers' votes are left out."""
     counts = {kind.value: 0 for kind in Recommendation}
     for assignment in assignments:
+        if assignment.juror_id in conflicted:
+            continue
         if assignment.is_final and assignment.recommendation is not None:
             counts[assignment.recommendation.value] += 1
     return Tally(**counts)
@@ -122,21 +156,42 @@ def current_version(application: Application, actor) -> int | None:
     )
 
 
-def may_vote(application: Application, round_: Round | None, mine: Assignment | None) -> bool:
+def may_vote(
+    application: Application, round_: Round | None, mine: Assignment | None, *, conflicted: set[int]
+) -> bool:
     return (
-        round_ is not None and round_.is_open and mine is not None and application.status in VOTABLE
+        round_ is not None
+        and round_.is_open
+        and mine is not None
+        and mine.juror_id not in conflicted
+        and application.status in VOTABLE
     )
 
 
-def _lock(assignment: Assignment) -> None:
-    # Re-read under a row lock: a vote from another tab committed since the page loaded must be
-    # seen here (its version), never silently overwritten.
-    db.session.execute(
-        select(Assignment)
-        .where(Assignment.id == assignment.id)
-        .with_for_update(of=Assignment)
+def _lock_round(round_id: int) -> Round:
+    # FOR SHARE: votes on different applications go on side by side, but closing the round (an
+    # UPDATE) waits for them, and a vote waits for a close in progress and then sees it.
+    return db.session.execute(
+        select(Round)
+        .where(Round.id == round_id)
+        .with_for_update(read=True)
         .execution_options(populate_existing=True)
     ).scalar_one()
+
+
+def _lock_mine(round_id: int, application: Application, actor) -> Assignment | None:
+    # Re-read under a row lock: a vote from another tab committed since the page loaded must be
+    # seen here (its version), never silently overwritten.
+    return db.session.execute(
+        select(Assignment)
+        .where(
+            Assignment.round_id == round_id,
+            Assignment.application_id == application.id,
+            Assignment.juror_id == actor.id,
+        )
+        .with_for_update(of=Assignment)
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
 
 
 def _conflicted(assignment: Assignment, edition_id: int) -> bool:
@@ -183,17 +238,12 @@ def cast_vote(
     round_ = preselection_round(application.edition_id)
     if round_ is None:
         raise VoteError(_l("This edition has no pre-selection round."))
-    mine = db.session.scalar(
-        select(Assignment).where(
-            Assignment.round_id == round_.id,
-            Assignment.application_id == application.id,
-            Assignment.juror_id == actor.id,
-        )
-    )
+    # Round first, then the vote: the same order as closing the round, so no deadlock; the
+    # status is read after the lock, whatever the caller's session had loaded before.
+    round_ = _lock_round(round_.id)
+    mine = _lock_mine(round_.id, application, actor)
     if mine is None:
         raise VoteError(_l("You have no vote on this application in the pre-selection."))
-    _lock(mine)
-    db.session.refresh(round_)
     if not round_.is_open:
         raise VoteError(_l("The pre-selection round is closed; votes can no longer change."))
     if application.status not in VOTABLE:

@@ -1,15 +1,18 @@
 """Coordinators' pre-selection votes: yes / maybe / no with a comment, and their tally."""
 
+import threading
+import time
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, select, text
 
 from qpmusic.audit.models import AuditEvent
 from qpmusic.enums import (
     ApplicationStatus,
     AssignmentStatus,
     ConflictSource,
+    ConflictStatus,
     ConflictType,
     Recommendation,
     Role,
@@ -18,7 +21,15 @@ from qpmusic.enums import (
 )
 from qpmusic.extensions import db
 from qpmusic.jury.models import Assignment, Conflict
-from tests.factories import AssignmentFactory, EditionFactory, RoundFactory, UserFactory
+from qpmusic.screening import votes
+from qpmusic.timestamps import utcnow
+from tests.factories import (
+    AssignmentFactory,
+    ConflictFactory,
+    EditionFactory,
+    RoundFactory,
+    UserFactory,
+)
 from tests.screening.builders import submitted
 
 TALLY = "{yes} yes · {maybe} maybe · {no} no"
@@ -324,3 +335,138 @@ def test_the_tally_costs_one_query_whatever_the_number_of_applications(client, c
     assert len(for_3) == len(for_30)
     tally_queries = [s for s in for_30 if "GROUP BY" in s and "assignment" in s]
     assert len(tally_queries) == 1
+
+
+def conflict_of(assignment, **fields):
+    return ConflictFactory(application=assignment.application, juror=assignment.juror, **fields)
+
+
+def test_votes_under_a_conflict_are_left_out_of_the_list_tally(
+    client, coordinator, eligible, preselection
+):
+    counted = voted(preselection, eligible, Recommendation.YES)
+    declared = voted(preselection, eligible, Recommendation.YES)
+    confirmed = voted(preselection, eligible, Recommendation.NO)
+    dismissed = voted(preselection, eligible, Recommendation.MAYBE)
+    named = voted(preselection, eligible, Recommendation.MAYBE)
+    conflict_of(declared)
+    conflict_of(confirmed, source=ConflictSource.APPLICANT, status=ConflictStatus.CONFIRMED)
+    conflict_of(dismissed, status=ConflictStatus.DISMISSED)
+    # Named by the applicant and not yet confirmed by the office: not in force, the vote counts.
+    conflict_of(named, source=ConflictSource.APPLICANT)
+    ConflictFactory(application=submitted(eligible.edition), juror=counted.juror)  # elsewhere
+
+    text = client.get("/screening/").text
+    row = text[text.index("Moselklang") :].split("</tr>")[0]
+
+    assert TALLY.format(yes=1, maybe=2, no=0) in row
+
+
+def test_a_vote_under_a_conflict_is_shown_as_not_counted_on_the_detail_page(
+    client, eligible, my_assignment, preselection
+):
+    voted(preselection, eligible, Recommendation.YES, "A voice of its own.", name="Ana Alves")
+    late = voted(preselection, eligible, Recommendation.YES, "My former pupil!", name="Ben Brandt")
+    conflict_of(late)
+
+    text = client.get(f"/screening/{eligible.id}").text
+
+    assert TALLY.format(yes=1, maybe=0, no=0) in text
+    ben = text[text.index("<strong>Ben Brandt</strong>") :].split("</li>")[0]
+    assert "conflict of interest — not counted" in ben
+    assert "vote-yes" not in ben
+    assert "My former pupil!" not in text
+    assert "A voice of its own." in text
+
+
+def test_a_conflicted_coordinator_sees_no_vote_form(client, eligible, my_assignment):
+    conflict_of(my_assignment)
+
+    text = client.get(f"/screening/{eligible.id}").text
+
+    assert f'action="/screening/{eligible.id}/vote"' not in text
+    assert (
+        "You have a conflict of interest with this application, so you cannot vote on it." in text
+    )
+    assert "<strong>Clara Coord</strong> (you)" in text
+    assert "conflict of interest — not counted" in text
+
+
+def test_the_vote_form_says_votes_are_cast_here_and_change_while_the_round_is_open(
+    client, eligible, my_assignment
+):
+    text = client.get(f"/screening/{eligible.id}").text
+
+    assert (
+        '<p class="help" id="vote-help">Coordinators vote on this page only. You can change your '
+        "vote here as long as the pre-selection round is open.</p>"
+    ) in text
+    assert 'aria-describedby="vote-help"' in text
+
+
+def refusal(app, application, actor) -> str:
+    """The message ``cast_vote`` refuses with, in English (its text is rendered lazily)."""
+    with app.test_request_context("/?lang=en"):
+        with pytest.raises(votes.VoteError) as refused:
+            votes.cast_vote(
+                application=application,
+                actor=actor,
+                recommendation="yes",
+                comment="Strong writing.",
+                version=1,
+                now=utcnow(),
+            )
+        return str(refused.value)
+
+
+def test_a_round_closed_in_another_transaction_refuses_a_vote_with_the_stale_round(
+    app, coordinator, eligible, my_assignment, preselection
+):
+    assert preselection.is_open  # loaded as open in this session, and kept so
+    engine = db.engine
+    closer = engine.connect()
+    closer.execute(
+        text("UPDATE round SET status = 'closed' WHERE id = :id"), {"id": preselection.id}
+    )
+    voted_or_waiting = threading.Event()
+
+    def commit_once_the_vote_waits():
+        # The close commits while the vote waits on the round's row; without that lock the vote
+        # never waits, saves against the open round and commits after the close.
+        with engine.connect() as watcher:
+            deadline = time.monotonic() + 10
+            while not voted_or_waiting.is_set() and time.monotonic() < deadline:
+                waiting = watcher.scalar(text("SELECT count(*) FROM pg_locks WHERE NOT granted"))
+                watcher.rollback()
+                if waiting:
+                    break
+                time.sleep(0.02)
+        closer.commit()
+
+    thread = threading.Thread(target=commit_once_the_vote_waits)
+    thread.start()
+    try:
+        message = refusal(app, eligible, coordinator)
+    finally:
+        voted_or_waiting.set()
+        thread.join()
+        closer.close()
+
+    assert message == "The pre-selection round is closed; votes can no longer change."
+    db.session.rollback()
+    saved = reload(my_assignment)
+    assert (saved.recommendation, saved.status, saved.version) == (None, AssignmentStatus.TODO, 1)
+
+
+def test_a_round_closed_and_committed_meanwhile_refuses_a_vote_with_the_stale_round(
+    app, coordinator, eligible, my_assignment, preselection
+):
+    assert preselection.is_open
+    with db.engine.begin() as other:
+        other.execute(
+            text("UPDATE round SET status = 'closed' WHERE id = :id"), {"id": preselection.id}
+        )
+
+    message = refusal(app, eligible, coordinator)
+
+    assert message == "The pre-selection round is closed; votes can no longer change."
