@@ -1,11 +1,14 @@
 """Conflicts of interest: declared by jurors, named by applicants, decided by the office."""
 
+from datetime import datetime
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.dialects.postgresql import insert
 
 from qpmusic.accounts.models import User
 from qpmusic.applications.models import Application
+from qpmusic.audit.models import AuditEvent
 from qpmusic.audit.services import record_event
 from qpmusic.editions.models import Edition
 from qpmusic.enums import (
@@ -179,20 +182,38 @@ def _take_scores_out(assignments: list[Assignment]) -> int:
     return len(ids)
 
 
-def declare_conflict(
-    *, juror: User, application: Application, edition: Edition, type, note: str
-) -> Conflict:
-    """The juror declares a conflict with the application; it counts at once.
+def _declarable_assignments(
+    *, edition_id: int, juror_id: int, application_id: int
+) -> list[Assignment]:
+    """The juror's assignments on the application in open rounds, locked; refuses if too late.
 
-    If the applicant had already named the same relationship, the juror's declaration takes
-    that row over (type, note, source juror), which makes it count without waiting for the office.
+    A conflict is declared while a round is open; after that it is the office's matter. A final
+    review anywhere in the edition is part of a result, so the juror cannot void it on their own.
     """
-    if application.edition_id != edition.id:
-        raise ValueError("the application belongs to another edition")
-    note = _clean_note(note)
-    assignments = _open_assignments(
-        edition_id=edition.id, juror_id=juror.id, application_id=application.id
+    # FOR SHARE: a round closing at this moment waits until the declaration is through.
+    open_rounds = set(
+        db.session.scalars(
+            select(Round.id)
+            .where(Round.edition_id == edition_id, Round.status == RoundStatus.OPEN)
+            .with_for_update(read=True)
+        )
     )
+    if not open_rounds:
+        raise ConflictError(
+            _l("A conflict can only be declared while a round is open; please contact the office.")
+        )
+    assignments = db.session.scalars(
+        select(Assignment)
+        .join(Round, Round.id == Assignment.round_id)
+        .where(
+            Round.edition_id == edition_id,
+            Assignment.juror_id == juror_id,
+            Assignment.application_id == application_id,
+        )
+        .order_by(Assignment.id)
+        .with_for_update(of=Assignment)
+        .execution_options(populate_existing=True)
+    ).all()
     if any(assignment.is_final for assignment in assignments):
         raise ConflictError(
             _l(
@@ -200,6 +221,34 @@ def declare_conflict(
                 "Please ask the office to reopen it before declaring a conflict."
             )
         )
+    return [assignment for assignment in assignments if assignment.round_id in open_rounds]
+
+
+def _restorable(conflict: Conflict) -> dict:
+    """The state to give back on withdrawal, kept in the audit event of the take-over."""
+    return {
+        **_state(conflict),
+        "decided_at": conflict.decided_at.isoformat() if conflict.decided_at else None,
+        "decided_by_id": conflict.decided_by_id,
+    }
+
+
+def declare_conflict(
+    *, juror: User, application: Application, edition: Edition, type, note: str
+) -> Conflict:
+    """The juror declares a conflict with the application; it counts at once.
+
+    A row the applicant named (or the office added) that already counts is left as the office
+    has it. One that does not count yet (undecided or dismissed) is taken over: type, note,
+    source juror, so it counts; the audit event keeps its former state, and withdrawing gives
+    it back instead of deleting what the applicant named.
+    """
+    if application.edition_id != edition.id:
+        raise ValueError("the application belongs to another edition")
+    note = _clean_note(note)
+    assignments = _declarable_assignments(
+        edition_id=edition.id, juror_id=juror.id, application_id=application.id
+    )
     values = {"type": ConflictType(type), "note": note, "source": ConflictSource.JUROR}
     conflict, before = _pair(
         edition_id=edition.id,
@@ -208,7 +257,11 @@ def declare_conflict(
         status=ConflictStatus.DECLARED,
         **values,
     )
-    if before is not None:
+    theirs = conflict.source == ConflictSource.JUROR
+    # Someone else's row that already counts stays as the office has it.
+    if before is not None and (theirs or not conflict.is_effective):
+        if not theirs:
+            before = _restorable(conflict)
         for name, value in values.items():
             setattr(conflict, name, value)
         # A confirmation by the office stays: the juror cannot undo it by declaring again.
@@ -224,6 +277,39 @@ def declare_conflict(
         after={**_state(conflict), "reviews_reset": reset},
     )
     return conflict
+
+
+def _taken_over_from(conflict: Conflict) -> dict | None:
+    """The state before the juror took the row over, or ``None`` if the juror created it.
+
+    Only a take-over turns a row that was not the juror's into theirs; once given back the row
+    is no longer theirs, so the latest take-over is the one that stands.
+    """
+    events = db.session.execute(
+        select(AuditEvent.before, AuditEvent.after)
+        .where(
+            AuditEvent.target_type == Conflict.__tablename__,
+            AuditEvent.target_id == conflict.id,
+            AuditEvent.action == "conflict.declared",
+        )
+        .order_by(AuditEvent.id.desc())
+    )
+    for before, after in events:
+        juror_before = before is None or before.get("source") == ConflictSource.JUROR.value
+        if not juror_before and (after or {}).get("source") == ConflictSource.JUROR.value:
+            return before
+    return None
+
+
+def _give_back(conflict: Conflict, state: dict) -> None:
+    conflict.type = ConflictType(state["type"])
+    conflict.note = state["note"]
+    conflict.source = ConflictSource(state["source"])
+    conflict.status = ConflictStatus(state["status"])
+    decided_at = state.get("decided_at")
+    conflict.decided_at = datetime.fromisoformat(decided_at) if decided_at else None
+    decided_by_id = state.get("decided_by_id")
+    conflict.decided_by = db.session.get(User, decided_by_id) if decided_by_id else None
 
 
 def withdraw_conflict(*, juror: User, conflict: Conflict) -> None:
@@ -242,9 +328,23 @@ def withdraw_conflict(*, juror: User, conflict: Conflict) -> None:
     )
     if open_round is None:
         raise ConflictError(_l("A conflict can only be withdrawn while a round is open."))
-    record_event(actor=juror, action="conflict.withdrawn", target=conflict, before=_state(conflict))
-    db.session.delete(conflict)
+    before = _state(conflict)
+    taken_over_from = _taken_over_from(conflict)
+    if taken_over_from is None:
+        record_event(actor=juror, action="conflict.withdrawn", target=conflict, before=before)
+        db.session.delete(conflict)
+        db.session.flush()
+        return
+    # What the applicant named (or the office added) is not the juror's to delete.
+    _give_back(conflict, taken_over_from)
     db.session.flush()
+    record_event(
+        actor=juror,
+        action="conflict.withdrawn",
+        target=conflict,
+        before=before,
+        after=_state(conflict),
+    )
 
 
 def name_relationship(*, application: Application, juror: User, type, note: str) -> Conflict:

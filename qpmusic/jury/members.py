@@ -150,17 +150,24 @@ def remove_member(*, actor: User, member: JuryMember) -> None:
     must neither count nor wait in a progress matrix. Their account and global role stay; they
     may sit on other editions' juries.
     """
-    if finalized_reviews(member):
+    rounds = select(Round.id).where(Round.edition_id == member.edition_id)
+    theirs = and_(Assignment.round_id.in_(rounds), Assignment.juror_id == member.user_id)
+    # Locked before counting: a review finalized while we count would otherwise be deleted
+    # below. Under the lock a finalization in progress is waited for and then seen as final.
+    statuses = db.session.scalars(
+        select(Assignment.status).where(theirs).with_for_update(of=Assignment)
+    ).all()
+    if AssignmentStatus.FINAL in statuses:
         raise MemberError(
             _l(
                 "%(name)s has finalized reviews in this edition and cannot be removed.",
                 name=member.user.display_name,
             )
         )
-    rounds = select(Round.id).where(Round.edition_id == member.edition_id)
+    # A second guard: whatever happened above, this never deletes a final review.
     dropped = db.session.execute(
         delete(Assignment)
-        .where(Assignment.round_id.in_(rounds), Assignment.juror_id == member.user_id)
+        .where(theirs, Assignment.status != AssignmentStatus.FINAL)
         .execution_options(synchronize_session=False)
     ).rowcount
     before = {

@@ -13,6 +13,7 @@ from qpmusic.enums import (
     ConflictStatus,
     ConflictType,
     Role,
+    RoundKind,
     RoundStatus,
 )
 from qpmusic.extensions import db
@@ -26,6 +27,7 @@ from qpmusic.jury.conflicts import (
     name_relationship,
     withdraw_conflict,
 )
+from qpmusic.jury.members import edition_conflicts
 from qpmusic.jury.models import Assignment, Conflict, Score
 from tests.conftest import PASSWORD
 from tests.factories import (
@@ -33,6 +35,7 @@ from tests.factories import (
     AssignmentFactory,
     CityFactory,
     JuryMemberFactory,
+    RoundFactory,
     ScoreFactory,
     UserFactory,
 )
@@ -121,16 +124,70 @@ def test_declare_conflict_after_a_final_review_is_refused(review):
     assert db.session.scalar(select(func.count(Conflict.id))) == 0
 
 
-def test_declare_conflict_leaves_closed_rounds_as_they_were(review):
+def test_declare_conflict_after_the_round_closed_is_refused(app, review):
     review.round.status = RoundStatus.CLOSED
     review.status = AssignmentStatus.FINAL
     db.session.commit()
 
-    declare(review)
+    with pytest.raises(ConflictError) as refused:
+        declare(review)
+
+    with app.test_request_context("/?lang=en"):
+        assert str(refused.value) == (
+            "A conflict can only be declared while a round is open; please contact the office."
+        )
+    db.session.rollback()
+    assert effective_conflicts(review.round.edition_id) == set()
+    assert scores_of(review) == 1
+
+
+def test_declare_conflict_with_a_draft_in_a_closed_round_is_refused(review):
+    review.round.status = RoundStatus.CLOSED
     db.session.commit()
 
-    assert effective_conflicts(review.round.edition_id) == {pair(review)}
+    with pytest.raises(ConflictError):
+        declare(review)
+
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(Conflict.id))) == 0
     assert scores_of(review) == 1
+
+
+def test_declare_conflict_with_a_final_review_in_an_earlier_round_is_refused(app, review):
+    review.round.status = RoundStatus.CLOSED
+    review.status = AssignmentStatus.FINAL
+    final_round = RoundFactory(edition=review.round.edition, kind=RoundKind.FINAL)
+    AssignmentFactory(round=final_round, juror=review.juror, application=review.application)
+    db.session.commit()
+
+    with pytest.raises(ConflictError) as refused:
+        declare(review)
+
+    with app.test_request_context("/?lang=en"):
+        assert str(refused.value).startswith(
+            "You have already finalized your review of this application."
+        )
+    db.session.rollback()
+    assert effective_conflicts(review.round.edition_id) == set()
+    assert scores_of(review) == 1
+
+
+def test_a_conflict_posted_after_the_round_closed_is_refused(client, auth, review):
+    review.status = AssignmentStatus.FINAL
+    review.round.status = RoundStatus.CLOSED
+    db.session.commit()
+    auth.login(review.juror.email)
+
+    response = client.post(
+        f"/jury/assignments/{review.id}/conflict?lang=en",
+        data={"type": "teacher", "note": "Taught them."},
+    )
+
+    assert response.status_code == 302
+    assert db.session.scalar(select(func.count(Conflict.id))) == 0
+    assert effective_conflicts(review.round.edition_id) == set()
+    db.session.refresh(review)
+    assert (review.status, scores_of(review)) == (AssignmentStatus.FINAL, 1)
 
 
 def test_declaring_twice_keeps_one_conflict_with_the_new_type_and_note(review):
@@ -194,6 +251,112 @@ def test_juror_declaration_makes_an_applicant_named_conflict_count(review):
         ConflictType.ENSEMBLE,
     )
     assert effective_conflicts(review.round.edition_id) == {pair(review)}
+
+
+def test_withdrawing_over_an_applicant_naming_gives_it_back_to_the_applicant(review):
+    name_relationship(
+        application=review.application, juror=review.juror, type="label", note="Same label."
+    )
+    db.session.commit()
+    conflict = declare(review, type=ConflictType.ENSEMBLE, note="We played together.")
+    db.session.commit()
+
+    withdraw_conflict(juror=review.juror, conflict=conflict)
+    db.session.commit()
+
+    [row] = db.session.scalars(select(Conflict)).all()
+    assert (row.id, row.source, row.status, row.type, row.note) == (
+        conflict.id,
+        ConflictSource.APPLICANT,
+        ConflictStatus.DECLARED,
+        ConflictType.LABEL,
+        "Same label.",
+    )
+    assert effective_conflicts(review.round.edition_id) == set()
+    event_ = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "conflict.withdrawn"))
+    assert (event_.before["source"], event_.after["source"]) == ("juror", "applicant")
+
+
+def test_declaring_over_a_dismissed_naming_counts_and_withdrawing_restores_the_dismissal(
+    review, admin
+):
+    named = name_relationship(
+        application=review.application, juror=review.juror, type="family", note="Cousins."
+    )
+    db.session.commit()
+    dismiss_conflict(actor=admin, conflict=named, reason="Not related at all.")
+    db.session.commit()
+    decided_at = named.decided_at
+
+    conflict = declare(review, note="Actually we are related.")
+    db.session.commit()
+
+    assert (conflict.source, conflict.status) == (ConflictSource.JUROR, ConflictStatus.DECLARED)
+    assert effective_conflicts(review.round.edition_id) == {pair(review)}
+    assert scores_of(review) == 0
+    event_ = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "conflict.declared"))
+    assert (event_.before["source"], event_.before["status"]) == ("applicant", "dismissed")
+
+    withdraw_conflict(juror=review.juror, conflict=conflict)
+    db.session.commit()
+
+    db.session.expire_all()
+    [row] = db.session.scalars(select(Conflict)).all()
+    assert (row.source, row.status, row.type, row.note) == (
+        ConflictSource.APPLICANT,
+        ConflictStatus.DISMISSED,
+        ConflictType.FAMILY,
+        "Cousins.",
+    )
+    assert (row.decided_by_id, row.decided_at) == (admin.id, decided_at)
+    assert effective_conflicts(review.round.edition_id) == set()
+    [listed] = edition_conflicts(review.round.edition)
+    assert listed.reason == "Not related at all."
+
+
+def test_declaring_over_a_confirmed_naming_leaves_the_office_decision_alone(review, admin):
+    named = name_relationship(
+        application=review.application, juror=review.juror, type="family", note="Cousins."
+    )
+    db.session.commit()
+    confirm_conflict(actor=admin, conflict=named)
+    db.session.commit()
+
+    conflict = declare(review, type=ConflictType.OTHER, note="Mine.")
+    db.session.commit()
+
+    assert conflict.id == named.id
+    assert (conflict.source, conflict.status, conflict.type, conflict.note) == (
+        ConflictSource.APPLICANT,
+        ConflictStatus.CONFIRMED,
+        ConflictType.FAMILY,
+        "Cousins.",
+    )
+    assert effective_conflicts(review.round.edition_id) == {pair(review)}
+    with pytest.raises(ConflictError):
+        withdraw_conflict(juror=review.juror, conflict=conflict)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(Conflict.id))) == 1
+
+
+def test_a_taken_over_naming_declared_again_is_still_given_back(review):
+    name_relationship(application=review.application, juror=review.juror, type="label", note="")
+    db.session.commit()
+    declare(review)
+    db.session.commit()
+    conflict = declare(review, type=ConflictType.FAMILY, note="Second thoughts.")
+    db.session.commit()
+
+    withdraw_conflict(juror=review.juror, conflict=conflict)
+    db.session.commit()
+
+    db.session.expire_all()
+    [row] = db.session.scalars(select(Conflict)).all()
+    assert (row.source, row.status, row.type) == (
+        ConflictSource.APPLICANT,
+        ConflictStatus.DECLARED,
+        ConflictType.LABEL,
+    )
 
 
 def test_dismissed_conflicts_never_count(review, admin):

@@ -1,9 +1,11 @@
 """The office's jury page: invitations per edition and city, acceptance, resend, revoke, removal."""
 
 import re
+import threading
+import time
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text, update
 
 from qpmusic.accounts.invitations import accept_invitation, invite_staff
 from qpmusic.accounts.models import Invitation, User
@@ -11,6 +13,7 @@ from qpmusic.accounts.tokens import make_token
 from qpmusic.audit.models import AuditEvent
 from qpmusic.enums import AssignmentStatus, Role
 from qpmusic.extensions import db
+from qpmusic.jury.members import MemberError, remove_member
 from qpmusic.jury.models import Assignment, JuryMember, Score
 from tests.conftest import PASSWORD
 from tests.factories import (
@@ -25,6 +28,11 @@ from tests.factories import (
 from tests.mail_sink import link_in, text_of
 
 STAFF_PASSWORD = "Partitur-Zeit-42"
+# Sessions of this test database waiting for a row lock (other helpers' databases don't count).
+BLOCKED_SESSIONS = text(
+    "SELECT count(*) FROM pg_stat_activity"
+    " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+)
 
 
 @pytest.fixture
@@ -291,6 +299,48 @@ def test_removing_a_member_takes_their_unfinished_reviews_with_them(client, admi
     assert db.session.scalar(select(func.count(Score.id))) == 0
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "jury_member.removed"))
     assert (event.before["user_id"], event.after["assignments_removed"]) == (member.user_id, 1)
+
+
+def test_removing_a_member_never_deletes_a_review_finalized_meanwhile(admin, metz):
+    jury_round = RoundFactory()
+    member = JuryMemberFactory(edition=jury_round.edition, city=metz, user__name="Anne")
+    review = AssignmentFactory(round=jury_round, juror=member.user, status=AssignmentStatus.DRAFT)
+    db.session.commit()
+    engine, review_id = db.engine, review.id
+    holding = threading.Event()
+
+    def finalize_while_the_removal_waits():
+        # The juror's own transaction: holds the review, waits until the removal is blocked
+        # on it, then finalizes. The removal must see the final review, not delete it.
+        with engine.connect() as juror:
+            juror.execute(select(Assignment.id).where(Assignment.id == review_id).with_for_update())
+            holding.set()
+            for _ in range(200):
+                if juror.scalar(BLOCKED_SESSIONS):
+                    break
+                time.sleep(0.05)
+            juror.execute(
+                update(Assignment)
+                .where(Assignment.id == review_id)
+                .values(status=AssignmentStatus.FINAL)
+            )
+            juror.commit()
+
+    thread = threading.Thread(target=finalize_while_the_removal_waits)
+    thread.start()
+    assert holding.wait(10)
+    try:
+        with pytest.raises(MemberError):
+            remove_member(actor=admin, member=member)
+    finally:
+        db.session.rollback()
+        thread.join(20)
+
+    db.session.expire_all()
+    assert db.session.scalar(select(Assignment.status).where(Assignment.id == review_id)) == (
+        AssignmentStatus.FINAL
+    )
+    assert db.session.get(JuryMember, member.id) is not None
 
 
 @pytest.mark.parametrize("role", [Role.COORDINATOR, Role.JUROR, Role.APPLICANT])
