@@ -222,7 +222,7 @@ def test_the_page_shows_states_as_text_with_the_share_heard(client, admin, jury_
     response = client.get(f"/admin/rounds/{jury_round.id}/progress")
 
     assert response.status_code == 200
-    assert "final · 82 % heard" in response.text
+    assert "finalized · 82 % heard" in response.text
     assert application.reference in response.text
     assert "100 % of the reviews are final" in response.text
     assert "Nobody is late: every assigned review is final." in response.text
