@@ -18,6 +18,7 @@ from qpmusic.enums import (
 from qpmusic.extensions import db
 from qpmusic.geo.models import City
 from qpmusic.jury.models import Assignment, Round
+from qpmusic.screening.votes import under_conflict
 
 # Drafts are the applicant's private business; withdrawn ones only on request.
 HIDDEN_BY_DEFAULT = (ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN)
@@ -123,7 +124,10 @@ def _conditions(edition: Edition, wanted: ScreeningFilter) -> list:
 
 
 def _votes(recommendation: Recommendation):
-    """How many final pre-selection votes of one kind the application has (for sorting)."""
+    """How many counted pre-selection votes of one kind the application has (for sorting).
+
+    Counted as the tally shown beside it counts: votes under a conflict are left out.
+    """
     return (
         select(func.count(Assignment.id))
         .join(Round, Round.id == Assignment.round_id)
@@ -132,6 +136,7 @@ def _votes(recommendation: Recommendation):
             Round.kind == RoundKind.PRESELECTION,
             Assignment.status == AssignmentStatus.FINAL,
             Assignment.recommendation == recommendation,
+            ~under_conflict(),
         )
         .scalar_subquery()
     )

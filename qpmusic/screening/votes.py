@@ -64,7 +64,7 @@ def preselection_round(edition_id: int) -> Round | None:
     )
 
 
-def _under_conflict():
+def under_conflict():
     """SQL: the assignment's reviewer has a conflict in force with its application.
 
     A conflict only clears votes while the round is open, so a vote cast before it (or kept
@@ -86,7 +86,7 @@ def tallies(edition_id: int) -> Tallies:
         Assignment.round_id == Round.id,
         Assignment.status == AssignmentStatus.FINAL,
         Assignment.recommendation.is_not(None),
-        ~_under_conflict(),
+        ~under_conflict(),
     )
     rows = db.session.execute(
         select(Assignment.application_id, Assignment.recommendation, func.count(Assignment.id))

@@ -470,3 +470,18 @@ def test_a_round_closed_and_committed_meanwhile_refuses_a_vote_with_the_stale_ro
     message = refusal(app, eligible, coordinator)
 
     assert message == "The pre-selection round is closed; votes can no longer change."
+
+
+def test_the_vote_sort_leaves_out_votes_under_a_conflict(
+    client, coordinator, edition, preselection
+):
+    apps = {
+        n: submitted(edition, status=ApplicationStatus.ELIGIBLE, artist_name=n) for n in ("A", "B")
+    }
+    conflict_of(voted(preselection, apps["A"], Recommendation.YES))
+    conflict_of(voted(preselection, apps["A"], Recommendation.YES))
+    voted(preselection, apps["B"], Recommendation.YES)
+
+    text = client.get("/screening/?sort=votes").text
+
+    assert text.index("<td>B</td>") < text.index("<td>A</td>")
