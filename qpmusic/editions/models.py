@@ -29,6 +29,10 @@ class Edition(db.Model):
     prize_amount: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal("10000"))
     finalists_count: Mapped[int] = mapped_column(default=4)
     blind_review: Mapped[bool] = mapped_column(default=False)
+    # The final concert the finalists are invited to.
+    final_concert_at = mapped_column(UTCDateTime())
+    final_concert_place: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    published_at = mapped_column(UTCDateTime())
     # Each city sends this many jurors; the jury page counts against it.
     jurors_per_city: Mapped[int] = mapped_column(default=2, server_default="2")
     phase: Mapped[EditionPhase] = mapped_column(

@@ -1,8 +1,9 @@
 """Who sits on an edition's jury, its rounds, and each juror's work on each application."""
 
+import json
 from decimal import Decimal
 
-from sqlalchemy import JSON, Enum, Float, ForeignKey, Index, Numeric, String, Text
+from sqlalchemy import JSON, Enum, Float, ForeignKey, Index, Numeric, String, Text, text
 from sqlalchemy import UniqueConstraint as Unique
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -20,6 +21,8 @@ from qpmusic.enums import (
 )
 from qpmusic.extensions import db
 from qpmusic.timestamps import UTCDateTime, utcnow
+
+DEFAULT_TIE_BREAK = ("normalized", "city_balanced", "median")
 
 
 def _enum(cls, name: str) -> Enum:
@@ -67,6 +70,22 @@ class Round(db.Model):
     min_cities: Mapped[int] = mapped_column(default=2)
     # Share (0 to 1) of each work a juror must have heard before finalizing; None: no minimum.
     min_listening_share: Mapped[Decimal | None] = mapped_column(Numeric(3, 2))
+    # Set before the round, printed with its result: the methods that break ties, in order,
+    # and the optional outlier rule (drop a review more than k standard deviations away).
+    tie_break: Mapped[list] = mapped_column(
+        JSON,
+        default=lambda: list(DEFAULT_TIE_BREAK),
+        server_default=text("'" + json.dumps(DEFAULT_TIE_BREAK) + "'"),
+    )
+    outlier_k: Mapped[Decimal | None] = mapped_column(Numeric(4, 2))
+    # Choosing the finalists freezes the round's result: the method used, the snapshot it
+    # came from, and the reason when the office departed from the proposal.
+    result_method: Mapped[str | None] = mapped_column(String(20))
+    frozen_snapshot_id: Mapped[int | None] = mapped_column(
+        ForeignKey("result_snapshot.id", use_alter=True)
+    )
+    frozen_at = mapped_column(UTCDateTime())
+    override_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     edition = relationship("Edition")
 

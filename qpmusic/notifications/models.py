@@ -1,6 +1,6 @@
 """The outbox: one row per e-mail, written with the change that causes it."""
 
-from sqlalchemy import JSON, Enum, String, Text
+from sqlalchemy import JSON, Enum, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from qpmusic.enums import OutboxStatus
@@ -29,3 +29,20 @@ class OutboxMessage(db.Model):
     # When a failed message is due again; the sweep leaves it alone until then.
     next_attempt_at = mapped_column(UTCDateTime())
     sent_at = mapped_column(UTCDateTime())
+    # Decision letters go out in batches the office can follow.
+    batch_id: Mapped[int | None] = mapped_column(
+        ForeignKey("notification_batch.id", ondelete="SET NULL"), index=True
+    )
+
+
+class NotificationBatch(db.Model):
+    """One sending of a letter to a group (finalists, not chosen, screened out, announcement)."""
+
+    __tablename__ = "notification_batch"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(ForeignKey("edition.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(30))
+    total: Mapped[int] = mapped_column(default=0)
+    created_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
