@@ -78,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
     from qpmusic.accounts import invitation_views, profile_views
     from qpmusic.accounts import views as account_views
     from qpmusic.applications import views as application_views
+    from qpmusic.audit import views as audit_views
     from qpmusic.editions import views as edition_views
     from qpmusic.geo import city_views
     from qpmusic.geo import views as geo_views
@@ -88,6 +89,8 @@ def register_blueprints(app: Flask) -> None:
     from qpmusic.media import upload_views
     from qpmusic.media import views as media_views
     from qpmusic.notifications import views as mailbox_views
+    from qpmusic.results import ballot_views, export_views, finalist_views, public_views
+    from qpmusic.results import views as results_views
     from qpmusic.screening import views as screening_views
 
     app.register_blueprint(home_views.bp)
@@ -106,6 +109,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(round_views.bp)
     app.register_blueprint(jury_views.bp)
     app.register_blueprint(office_views.bp)
+    app.register_blueprint(results_views.bp)
+    app.register_blueprint(finalist_views.bp)
+    app.register_blueprint(ballot_views.bp)
+    app.register_blueprint(public_views.bp)
+    app.register_blueprint(export_views.bp)
+    app.register_blueprint(audit_views.bp)
     # Reading mail files in the browser is a development aid only.
     if app.debug and app.config["MAIL_BACKEND"] == "file":
         app.register_blueprint(mailbox_views.bp)
