@@ -116,12 +116,14 @@ def build_assignments(*, round_: Round, actor) -> Build:
 
     Kept: rows with a draft, a final review or a score (a reviewer's work is never deleted),
     rows added by hand, and rows of a conflicted pair (the reviewer's list shows the conflict).
-    The caller holds the round's lock.
+    The caller holds the round's lock (saves wait for it); the rows are locked too, and a row
+    is deleted only if it is still untouched when the delete runs.
     """
     rows = db.session.execute(
         select(Assignment.id, Assignment.juror_id, Assignment.application_id, Assignment.manual)
         .add_columns(has_work().label("worked"))
         .where(Assignment.round_id == round_.id)
+        .with_for_update(of=Assignment)
     ).all()
     conflicts = effective_conflicts(round_.edition_id)
     existing = {(r.juror_id, r.application_id): r for r in rows}
@@ -129,30 +131,34 @@ def build_assignments(*, round_: Round, actor) -> Build:
     plan = plan_for(round_, keep=frozenset(kept))
     wanted = set(plan.pairs) | kept
     doomed = [r.id for pair, r in existing.items() if pair not in wanted]
+    removed = 0
     if doomed:
-        db.session.execute(delete(Assignment).where(Assignment.id.in_(doomed)))
+        removed = db.session.execute(
+            delete(Assignment)
+            .where(Assignment.id.in_(doomed), ~has_work())
+            .execution_options(synchronize_session="fetch")
+        ).rowcount
     new = sorted(wanted - existing.keys())
     db.session.add_all(
         Assignment(round_id=round_.id, juror_id=juror_id, application_id=application_id)
         for juror_id, application_id in new
     )
     db.session.flush()
+    total = len(wanted) + len(doomed) - removed
     record_event(
         actor=actor,
         action=BUILT,
         target=round_,
         before={"assignments": len(existing)},
         after={
-            "assignments": len(wanted),
+            "assignments": total,
             "created": len(new),
-            "removed": len(doomed),
+            "removed": removed,
             "kept": len(kept & existing.keys()),
             "problems": problem_rows(plan.problems),
         },
     )
-    return Build(
-        total=len(wanted), created=len(new), removed=len(doomed), kept=len(kept), plan=plan
-    )
+    return Build(total=total, created=len(new), removed=removed, kept=len(kept), plan=plan)
 
 
 def problem_rows(problems) -> list[dict]:

@@ -7,6 +7,7 @@ their application's reference and name, and the reviewer's conflicts, each in on
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
@@ -152,9 +153,27 @@ def coverage_by_work(assignment: Assignment) -> dict:
 def saved_fields(assignment: Assignment) -> dict[str, str]:
     """The saved review as form field values (``score-<id>``, ``comment-<id>``, ``comment``)."""
     values = {"comment": assignment.comment or ""}
-    if assignment.recommendation is not None:
-        values["recommendation"] = assignment.recommendation.value
     for score in assignment.scores:
         values[f"score-{score.criterion_id}"] = plain_number(score.value)
         values[f"comment-{score.criterion_id}"] = score.comment or ""
     return values
+
+
+def _comparable(name: str, value: str) -> str:
+    """A field as the review stores it: text trimmed, a number written plainly ("8,0" → "8")."""
+    value = (value or "").replace("\r\n", "\n").strip()
+    if name.startswith("score-") and value:
+        try:
+            return plain_number(Decimal(value.replace(",", ".")))
+        except InvalidOperation:
+            return value
+    return value
+
+
+def matches_saved(typed: dict[str, str], assignment: Assignment) -> bool:
+    """Whether every field the form sent already holds that value in the saved review."""
+    saved = saved_fields(assignment)
+    return all(
+        _comparable(name, value) == _comparable(name, saved.get(name, ""))
+        for name, value in typed.items()
+    )

@@ -1,7 +1,5 @@
 """A reviewer's verbs: save a draft, finalize it, and the office's reopen; callers commit."""
 
-from decimal import Decimal, InvalidOperation
-
 from flask_babel import format_percent, format_time
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -10,40 +8,15 @@ from sqlalchemy.orm import selectinload
 from qpmusic.applications.models import Work
 from qpmusic.audit.services import record_event
 from qpmusic.editions.models import Criterion
-from qpmusic.enums import AssignmentStatus, Recommendation, Role, RoundKind
+from qpmusic.enums import AssignmentStatus, Role, RoundKind
 from qpmusic.extensions import db
 from qpmusic.jury.listening import heard_by_media, work_coverage
-from qpmusic.jury.models import Assignment, Conflict, Score
+from qpmusic.jury.models import Assignment, Conflict, Round, Score
+from qpmusic.jury.review_checks import Joined, ReviewError, Shown, checked_text, checked_value
 from qpmusic.timestamps import utcnow
 
-COMMENT_MAX_LENGTH = 10_000
 # Float shares of a float duration: a juror who heard all of it must not miss by a rounding.
 SHARE_TOLERANCE = 1e-6
-
-
-class ReviewError(Exception):
-    """A review change that cannot be made; ``code`` for programs, the message for people.
-
-    Codes: ``stale``, ``final``, ``closed``, ``conflict``, ``invalid`` (``criterion_id`` names
-    the value), ``incomplete``, ``listening``, ``not_final``, ``forbidden``.
-    """
-
-    def __init__(self, message, *, code: str, criterion_id: int | None = None):
-        super().__init__(message)
-        self.code = code
-        self.criterion_id = criterion_id
-
-    def __str__(self) -> str:
-        return str(self.args[0])
-
-
-def value_problem(value: Decimal, *, scale_min, scale_max, scale_step) -> str | None:
-    """``"outside"`` or ``"off_step"`` when ``value`` is not a point of the scale, else None."""
-    if not value.is_finite() or value < scale_min or value > scale_max:
-        return "outside"
-    if (value - scale_min) % scale_step != 0:
-        return "off_step"
-    return None
 
 
 def is_preselection(assignment: Assignment) -> bool:
@@ -63,34 +36,32 @@ def is_conflicted(assignment: Assignment) -> bool:
 
 
 def _lock(assignment: Assignment) -> None:
-    # Re-read under a row lock: a save from another tab committed since this request began
-    # must be seen here (its version), never overwritten.
+    """Re-read the round, then the assignment, under row locks, and refuse pre-selection.
+
+    The round is locked for share: saves go on side by side, while closing, reopening or
+    rebuilding (which lock it for update) waits for them and they for it, so a save never
+    lands in a round that was just closed, nor on a row a rebuild is deleting. The assignment
+    is locked for update: a save from another tab committed since this request began must be
+    seen here (its version), never overwritten.
+    """
     db.session.execute(
+        select(Round)
+        .where(Round.id == assignment.round_id)
+        .with_for_update(read=True)
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+    row = db.session.execute(
         select(Assignment)
         .where(Assignment.id == assignment.id)
         .with_for_update(of=Assignment)
         .execution_options(populate_existing=True)
-    ).scalar_one()
-
-
-class _Shown:
-    """A time or a share formatted only when the message is shown, in the reader's locale."""
-
-    def __init__(self, format_, value):
-        self.format_, self.value = format_, value
-
-    def __str__(self) -> str:
-        return self.format_(self.value)
-
-
-class _Joined:
-    """Several lazy messages shown as one."""
-
-    def __init__(self, parts):
-        self.parts = parts
-
-    def __str__(self) -> str:
-        return " ".join(str(part) for part in self.parts)
+    ).scalar_one_or_none()
+    if row is None:
+        raise ReviewError(_l("This application is no longer on your list."), code="gone")
+    if is_preselection(assignment):
+        raise ReviewError(
+            _l("Pre-selection votes are cast on the screening page."), code="preselection"
+        )
 
 
 def stale_message(assignment: Assignment):
@@ -98,7 +69,7 @@ def stale_message(assignment: Assignment):
     return _l(
         "This review was changed in another tab or on another device at %(time)s. Reload to "
         "see the latest version; your text is kept below.",
-        time=_Shown(lambda instant: format_time(instant, "short"), changed),
+        time=Shown(lambda instant: format_time(instant, "short"), changed),
     )
 
 
@@ -120,8 +91,6 @@ def _check_writable(assignment: Assignment, version: int) -> None:
 
 
 def _criteria(assignment: Assignment) -> dict[int, Criterion]:
-    if is_preselection(assignment):
-        return {}
     criteria = db.session.scalars(
         select(Criterion).where(Criterion.edition_id == assignment.round.edition_id)
     )
@@ -137,51 +106,6 @@ def _scores(assignment: Assignment) -> dict[int, Score]:
     return {score.criterion_id: score for score in scores}
 
 
-def _checked_value(criterion: Criterion, value) -> Decimal | None:
-    if value is None:
-        return None
-    try:
-        number = Decimal(value)
-    except (InvalidOperation, TypeError, ValueError):
-        number = Decimal("NaN")
-    problem = value_problem(
-        number,
-        scale_min=criterion.scale_min,
-        scale_max=criterion.scale_max,
-        scale_step=criterion.scale_step,
-    )
-    if problem is None:
-        return number
-    if problem == "outside":
-        message = _l(
-            "A score must lie between %(min)s and %(max)s.",
-            min=_plain(criterion.scale_min),
-            max=_plain(criterion.scale_max),
-        )
-    else:
-        message = _l(
-            "A score must be %(min)s plus a multiple of %(step)s.",
-            min=_plain(criterion.scale_min),
-            step=_plain(criterion.scale_step),
-        )
-    raise ReviewError(message, code="invalid", criterion_id=criterion.id)
-
-
-def _plain(number: Decimal) -> str:
-    """``Decimal("10.00")`` → "10", ``Decimal("0.50")`` → "0.5"."""
-    return format(number.normalize(), "f")
-
-
-def _checked_text(text: str | None) -> str:
-    text = (text or "").strip()
-    if len(text) > COMMENT_MAX_LENGTH:
-        raise ReviewError(
-            _l("Please keep a comment under %(n)d characters.", n=COMMENT_MAX_LENGTH),
-            code="invalid",
-        )
-    return text
-
-
 def save_draft(
     *,
     assignment: Assignment,
@@ -189,7 +113,6 @@ def save_draft(
     values: dict,
     comments: dict | None = None,
     comment: str | None = None,
-    recommendation: Recommendation | None = None,
 ) -> Assignment:
     """Store what the reviewer has so far; refused if ``version`` is not the latest.
 
@@ -204,8 +127,8 @@ def save_draft(
     unknown = (set(values) | set(comments)) - set(criteria)
     if unknown:
         raise ReviewError(_l("This criterion is not part of the edition."), code="invalid")
-    checked = {cid: _checked_value(criteria[cid], value) for cid, value in values.items()}
-    texts = {cid: _checked_text(text) for cid, text in comments.items()}
+    checked = {cid: checked_value(criteria[cid], value) for cid, value in values.items()}
+    texts = {cid: checked_text(text) for cid, text in comments.items()}
     scores = _scores(assignment)
     for criterion_id in sorted(set(checked) | set(texts)):
         score = scores.get(criterion_id)
@@ -217,9 +140,7 @@ def save_draft(
         if criterion_id in texts:
             score.comment = texts[criterion_id]
     if comment is not None:
-        assignment.comment = _checked_text(comment)
-    if is_preselection(assignment):
-        assignment.recommendation = Recommendation(recommendation) if recommendation else None
+        assignment.comment = checked_text(comment)
     assignment.version += 1
     assignment.status = AssignmentStatus.DRAFT
     assignment.saved_at = utcnow()
@@ -229,13 +150,6 @@ def save_draft(
 
 def missing_for_final(assignment: Assignment) -> list[str]:
     """Why the review cannot be finalized yet (translated), empty when it can."""
-    if is_preselection(assignment):
-        problems = []
-        if assignment.recommendation is None:
-            problems.append(_l("Choose yes, maybe or no."))
-        if not (assignment.comment or "").strip():
-            problems.append(_l("Write a comment on your recommendation."))
-        return problems
     criteria = _criteria(assignment)
     scores = _scores(assignment)
     missing = [cid for cid in criteria if scores.get(cid) is None or scores[cid].value is None]
@@ -259,9 +173,9 @@ def listening_shortfalls(assignment: Assignment) -> list[str]:
     return [
         _l(
             "You have heard %(heard)s of “%(title)s”; at least %(needed)s is needed.",
-            heard=_Shown(format_percent, coverage.share),
+            heard=Shown(format_percent, coverage.share),
             title=coverage.title,
-            needed=_Shown(format_percent, needed),
+            needed=Shown(format_percent, needed),
         )
         for coverage in work_coverage(works, heard_by_media(assignment.id))
         if coverage.share + SHARE_TOLERANCE < needed
@@ -269,7 +183,7 @@ def listening_shortfalls(assignment: Assignment) -> list[str]:
 
 
 def finalize_review(*, assignment: Assignment, version: int) -> Assignment:
-    """Lock the review: every criterion scored (or a recommendation), enough of each work heard.
+    """Lock the review: every criterion scored, enough of each work heard.
 
     Finalizing a review that is already final changes nothing, so a double click is harmless.
     """
@@ -279,10 +193,10 @@ def finalize_review(*, assignment: Assignment, version: int) -> Assignment:
     _check_writable(assignment, version)
     problems = missing_for_final(assignment)
     if problems:
-        raise ReviewError(_Joined(problems), code="incomplete")
+        raise ReviewError(Joined(problems), code="incomplete")
     shortfalls = listening_shortfalls(assignment)
     if shortfalls:
-        raise ReviewError(_Joined(shortfalls), code="listening")
+        raise ReviewError(Joined(shortfalls), code="listening")
     before = _state(assignment)
     assignment.status = AssignmentStatus.FINAL
     assignment.finalized_at = utcnow()
@@ -306,6 +220,9 @@ def reopen_review(*, actor, assignment: Assignment, reason: str) -> Assignment:
     if not reason:
         raise ReviewError(_l("Please give a reason for reopening the review."), code="invalid")
     _lock(assignment)
+    if not assignment.round.is_open:
+        # A closed round's reviews are what the jury deliberates on; they change only with it.
+        raise ReviewError(_l("Reopen the round first."), code="closed")
     if not assignment.is_final:
         raise ReviewError(_l("This review is not final."), code="not_final")
     before = _state(assignment)

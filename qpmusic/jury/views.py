@@ -1,59 +1,68 @@
-"""The reviewer's pages: their list, one application with the review form, listening, conflicts.
+"""The reviewer's pages: their list, one application with the review form, the office's reopen.
 
 Only an assignment's own reviewer reaches it; anyone else gets 404, other jurors included.
+Pre-selection votes are cast on the screening page, so its assignments redirect there.
+Listening, conflicts and the deliberation are in ``juror_actions`` (same blueprint).
 """
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_time, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from qpmusic.accounts.guards import role_required
 from qpmusic.accounts.views import safe_next
-from qpmusic.applications.models import Application, Work
-from qpmusic.enums import Role
+from qpmusic.enums import Role, RoundKind
 from qpmusic.extensions import db
-from qpmusic.jury import conflicts, juror_pages, listening, reviews
-from qpmusic.jury.deliberation import (
-    DeliberationError,
-    add_comment,
-    deliberation,
-    may_deliberate,
-)
+from qpmusic.jury import conflicts, juror_pages, reviews
+from qpmusic.jury.deliberation import deliberation, may_deliberate
 from qpmusic.jury.models import Assignment, Round
 from qpmusic.jury.review_forms import (
     RECOMMENDATION_LABELS,
-    ConflictForm,
     MessageForm,
     ReopenForm,
     plain_number,
     read_review,
     scale_points,
 )
-from qpmusic.media.display import clock
-from qpmusic.media.models import MediaFile
 
 bp = Blueprint("jury", __name__)
 
 reviewers_only = role_required(Role.JUROR, Role.COORDINATOR)
 
 
-def _me():
+def me():
     return current_user._get_current_object()
 
 
-def _own_or_404(assignment_id: int) -> Assignment:
-    return juror_pages.own_assignment(_me(), assignment_id) or abort(404)
+def own_or_404(assignment_id: int) -> Assignment:
+    return juror_pages.own_assignment(me(), assignment_id) or abort(404)
+
+
+def review_or_404(assignment_id: int) -> Assignment:
+    """The reviewer's own jury-round assignment: pre-selection is not reviewed here."""
+    assignment = own_or_404(assignment_id)
+    if reviews.is_preselection(assignment):
+        abort(404)
+    return assignment
 
 
 def _back(assignment: Assignment):
     return redirect(url_for("jury.assignment", assignment_id=assignment.id))
 
 
-def _next_or(endpoint: str, **values) -> str:
+def next_or(endpoint: str, **values) -> str:
     """Where a small form sends the reviewer back: its ``next`` (same site only), else a page."""
     return safe_next(request.form.get("next")) or url_for(endpoint, **values)
+
+
+def criteria_of(round_: Round) -> list:
+    """The criteria a round scores: none in pre-selection (a vote with a comment)."""
+    return [] if round_.kind == RoundKind.PRESELECTION else round_.edition.criteria
+
+
+def votes_url(assignment: Assignment) -> str:
+    return url_for("screening.detail", application_id=assignment.application_id) + "#votes-title"
 
 
 @bp.route("/jury/")
@@ -61,13 +70,9 @@ def _next_or(endpoint: str, **values) -> str:
 def index():
     return render_template(
         "jury/index.html",
-        rounds=juror_pages.reviewer_rounds(_me()),
+        rounds=juror_pages.reviewer_rounds(me()),
         conflict_labels=conflicts.CONFLICT_TYPE_LABELS,
     )
-
-
-def _criteria(assignment: Assignment) -> list:
-    return [] if reviews.is_preselection(assignment) else assignment.round.edition.criteria
 
 
 def render_assignment(
@@ -81,16 +86,16 @@ def render_assignment(
     conflict = juror_pages.conflict_of(assignment)
     conflicted = conflict is not None and conflict.is_effective
     shared = None
-    if may_deliberate(_me(), round_, assignment.application_id):
-        shared = deliberation(round_, assignment.application_id, viewer_id=_me().id)
+    if may_deliberate(me(), round_, assignment.application_id):
+        shared = deliberation(round_, assignment.application_id, viewer_id=me().id)
     page = render_template(
         "jury/assignment.html",
         assignment=assignment,
         application=assignment.application,
         round=round_,
         edition=round_.edition,
-        blind=not juror_pages.sees_names(_me(), round_.edition),
-        criteria=_criteria(assignment),
+        blind=not juror_pages.sees_names(me(), round_.edition),
+        criteria=criteria_of(round_),
         language=str(get_locale()),
         fields=typed if typed is not None else juror_pages.saved_fields(assignment),
         kept=kept,
@@ -110,7 +115,10 @@ def render_assignment(
 @bp.route("/jury/assignments/<int:assignment_id>")
 @login_required
 def assignment(assignment_id):
-    return render_assignment(_own_or_404(assignment_id))
+    assignment = own_or_404(assignment_id)
+    if reviews.is_preselection(assignment):
+        return redirect(votes_url(assignment))
+    return render_assignment(assignment)
 
 
 # Refusals of the whole save (not of one value): the page the reviewer typed on is out of date.
@@ -124,7 +132,27 @@ def _apply(assignment: Assignment, review):
         values=review.values,
         comments=review.comments,
         comment=review.comment,
-        recommendation=review.recommendation,
+    )
+
+
+def _refused_post(assignment_id: int, review, error: reviews.ReviewError, *, finalize: bool):
+    """The answer to a refused save: the page again, with the typed text kept or to correct."""
+    db.session.rollback()
+    if error.code == "gone":
+        abort(404)  # a rebuild took the application off the reviewer's list meanwhile
+    fresh = review_or_404(assignment_id)
+    if finalize and error.code == "final" and juror_pages.matches_saved(review.typed, fresh):
+        # A second click on "Finalize" (or another tab finalizing the same text): nothing lost.
+        flash(_("Your review is final."), "success")
+        return _back(fresh)
+    if error.code in REFUSED_WHOLE:
+        return render_assignment(fresh, kept=review.typed, error=str(error), status=409)
+    return render_assignment(
+        fresh,
+        typed=review.typed,
+        error=str(error),
+        field_errors={error.criterion_id: str(error)} if error.criterion_id else {},
+        status=422,
     )
 
 
@@ -132,8 +160,8 @@ def _apply(assignment: Assignment, review):
 @login_required
 def save_review(assignment_id):
     """The form without JavaScript: "Save draft" or "Finalize", then back to the page."""
-    assignment = _own_or_404(assignment_id)
-    review = read_review(request.form, [c.id for c in _criteria(assignment)])
+    assignment = review_or_404(assignment_id)
+    review = read_review(request.form, [c.id for c in criteria_of(assignment.round)])
     if review.errors:
         return render_assignment(
             assignment,
@@ -146,20 +174,7 @@ def save_review(assignment_id):
     try:
         _apply(assignment, review)
     except reviews.ReviewError as error:
-        if finalize and error.code == "final":
-            flash(_("Your review is final."), "success")  # a second click on "Finalize"
-            return _back(assignment)
-        db.session.rollback()
-        fresh = _own_or_404(assignment_id)
-        if error.code in REFUSED_WHOLE:
-            return render_assignment(fresh, kept=review.typed, error=str(error), status=409)
-        return render_assignment(
-            fresh,
-            typed=review.typed,
-            error=str(error),
-            field_errors={error.criterion_id: str(error)} if error.criterion_id else {},
-            status=422,
-        )
+        return _refused_post(assignment_id, review, error, finalize=finalize)
     if finalize:
         try:
             reviews.finalize_review(assignment=assignment, version=assignment.version)
@@ -183,8 +198,8 @@ def _saved_label(assignment: Assignment) -> str:
 @login_required
 def autosave(assignment_id):
     """The page's script saves the draft while the reviewer types; JSON in both directions."""
-    assignment = _own_or_404(assignment_id)
-    review = read_review(request.form, [c.id for c in _criteria(assignment)])
+    assignment = review_or_404(assignment_id)
+    review = read_review(request.form, [c.id for c in criteria_of(assignment.round)])
     if review.errors:
         criterion_id, message = next(iter(review.errors.items()))
         return jsonify(
@@ -194,6 +209,8 @@ def autosave(assignment_id):
         _apply(assignment, review)
     except reviews.ReviewError as error:
         db.session.rollback()
+        if error.code == "gone":
+            return jsonify(code="gone", message=str(error), typed=review.typed), 404
         status = 409 if error.code in REFUSED_WHOLE else 422
         return jsonify(
             code=error.code,
@@ -209,145 +226,8 @@ def autosave(assignment_id):
     )
 
 
-@bp.route("/jury/assignments/<int:assignment_id>/listening", methods=["POST"])
-@login_required
-def report_listening(assignment_id):
-    """The player's report: the ranges of one file played since the page loaded."""
-    assignment = _own_or_404(assignment_id)
-    payload = request.get_json(silent=True) or request.form
-    ranges = payload.get("ranges")
-    if isinstance(ranges, str):
-        ranges = listening.parse_ranges(ranges)
-    if not isinstance(ranges, list):
-        return jsonify(code="bad_request"), 400
-    media = db.session.scalar(
-        select(MediaFile)
-        .join(Work, MediaFile.work_id == Work.id)
-        .where(
-            MediaFile.public_id == str(payload.get("media", "")),
-            Work.application_id == assignment.application_id,
-        )
-    )
-    if media is None or not listening.playable(media):
-        abort(404)
-    if reviews.is_conflicted(assignment):
-        return jsonify(code="conflict"), 409
-    listened = listening.record_listening(assignment=assignment, media=media, ranges=ranges)
-    db.session.commit()
-    coverage = juror_pages.coverage_by_work(assignment).get(media.work_id)
-    return jsonify(
-        heard=listened.heard_seconds,
-        work_id=media.work_id,
-        label=coverage_label(coverage) if coverage else "",
-    )
-
-
-def coverage_label(coverage) -> str:
-    return _(
-        "You have heard %(heard)s of %(total)s (%(share)s %%).",
-        heard=clock(coverage.heard),
-        total=clock(coverage.duration),
-        share=int(coverage.share * 100),
-    )
-
-
-bp.add_app_template_global(coverage_label, "coverage_label")
 bp.add_app_template_global(scale_points, "scale_points")
 bp.add_app_template_global(plain_number, "plain_number")
-
-
-@bp.route("/jury/assignments/<int:assignment_id>/conflict", methods=["POST"])
-@login_required
-def declare_conflict(assignment_id):
-    assignment = _own_or_404(assignment_id)
-    form = ConflictForm()
-    target = _next_or("jury.assignment", assignment_id=assignment.id)
-    if not form.validate_on_submit():
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
-        return redirect(target)
-    try:
-        conflicts.declare_conflict(
-            juror=_me(),
-            application=assignment.application,
-            edition=assignment.round.edition,
-            type=form.type.data,
-            note=form.note.data,
-        )
-    except conflicts.ConflictError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(target)
-    db.session.commit()
-    flash(_("Your conflict has been recorded. You will not score this application."), "success")
-    return redirect(target)
-
-
-@bp.route("/jury/assignments/<int:assignment_id>/conflict/withdraw", methods=["POST"])
-@login_required
-def withdraw_conflict(assignment_id):
-    assignment = _own_or_404(assignment_id)
-    target = _next_or("jury.assignment", assignment_id=assignment.id)
-    conflict = juror_pages.conflict_of(assignment) or abort(404)
-    try:
-        conflicts.withdraw_conflict(juror=_me(), conflict=conflict)
-    except conflicts.ConflictError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(target)
-    db.session.commit()
-    flash(_("Your conflict has been withdrawn."), "success")
-    return redirect(target)
-
-
-def _deliberation_or_404(round_id: int, application_id: int):
-    round_ = db.session.get(Round, round_id) or abort(404)
-    application = db.session.get(Application, application_id) or abort(404)
-    if application.edition_id != round_.edition_id:
-        abort(404)
-    if not may_deliberate(_me(), round_, application.id):
-        abort(404)
-    return round_, application
-
-
-@bp.route("/jury/rounds/<int:round_id>/applications/<int:application_id>")
-@login_required
-def deliberation_page(round_id, application_id):
-    """The office's view of one application's deliberation (jurors see it on their page)."""
-    round_, application = _deliberation_or_404(round_id, application_id)
-    return render_template(
-        "jury/deliberation.html",
-        round=round_,
-        application=application,
-        edition=round_.edition,
-        blind=not juror_pages.sees_names(_me(), round_.edition),
-        criteria=round_.edition.criteria,
-        language=str(get_locale()),
-        deliberation=deliberation(round_, application.id, viewer_id=None),
-        recommendation_labels=RECOMMENDATION_LABELS,
-        message_form=MessageForm(),
-    )
-
-
-@bp.route(
-    "/jury/rounds/<int:round_id>/applications/<int:application_id>/messages", methods=["POST"]
-)
-@login_required
-def post_message(round_id, application_id):
-    round_, application = _deliberation_or_404(round_id, application_id)
-    form = MessageForm()
-    target = _next_or("jury.deliberation_page", round_id=round_.id, application_id=application.id)
-    if not form.validate_on_submit():
-        flash(_("Please write a message."), "error")
-        return redirect(target)
-    try:
-        add_comment(round_=round_, application=application, author=_me(), body=form.body.data)
-    except DeliberationError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(target)
-    db.session.commit()
-    flash(_("Your message has been added."), "success")
-    return redirect(target)
 
 
 @bp.route("/admin/assignments/<int:assignment_id>/reopen", methods=["POST"])
@@ -355,13 +235,15 @@ def post_message(round_id, application_id):
 def reopen(assignment_id):
     """The office sends a final review back to its juror as a draft."""
     assignment = db.session.get(Assignment, assignment_id) or abort(404)
+    if reviews.is_preselection(assignment):
+        abort(404)  # a pre-selection vote is changed on the screening page, never a draft
     form = ReopenForm()
-    target = _next_or("jury_office.progress", round_id=assignment.round_id)
+    target = next_or("jury_office.progress", round_id=assignment.round_id)
     if not form.validate_on_submit():
         flash(_("Please give a reason for reopening the review."), "error")
         return redirect(target)
     try:
-        reviews.reopen_review(actor=_me(), assignment=assignment, reason=form.reason.data)
+        reviews.reopen_review(actor=me(), assignment=assignment, reason=form.reason.data)
     except reviews.ReviewError as error:
         db.session.rollback()
         flash(str(error), "error")
@@ -369,3 +251,8 @@ def reopen(assignment_id):
     db.session.commit()
     flash(_("The review is open again for its juror."), "success")
     return redirect(target)
+
+
+# The listening, conflict and deliberation routes attach to ``bp``: imported last, so that they
+# are on the blueprint before create_app registers it.
+from qpmusic.jury import juror_actions  # noqa: E402, F401

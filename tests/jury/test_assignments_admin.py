@@ -1,5 +1,6 @@
 """The admin's assignments: plan problems explained, rebuilds that keep work, changes by hand."""
 
+import threading
 from contextlib import contextmanager
 from decimal import Decimal
 
@@ -8,8 +9,9 @@ from sqlalchemy import event, select
 
 from qpmusic.enums import ApplicationStatus, AssignmentMode, AssignmentStatus, Role, RoundStatus
 from qpmusic.extensions import db
-from qpmusic.jury.models import Assignment
-from qpmusic.jury.rounds import open_round
+from qpmusic.jury.models import Assignment, Round
+from qpmusic.jury.reviews import save_draft
+from qpmusic.jury.rounds import open_round, rebuild_round
 from qpmusic.timestamps import utcnow
 from tests.factories import (
     ApplicationFactory,
@@ -144,6 +146,37 @@ def test_rebuild_keeps_every_started_manual_or_conflicted_row(client, admin):
     built = events("round.assignments_built")
     assert built[-1].after["removed"] == 3
     assert built[-1].before == {"assignments": 24}
+
+
+def test_a_rebuild_never_deletes_a_row_while_its_juror_saves_a_draft_on_it(app):
+    setup = jury_edition()
+    round_ = opened(setup.edition)
+    first = setup.applications[0]
+    started = row(round_, setup.jurors[0], first)
+    first.status = ApplicationStatus.ELIGIBLE  # off the shortlist: the rule drops its rows
+    db.session.commit()
+    # The juror's save is under way (not committed yet) when the admin rebuilds.
+    save_draft(assignment=started, version=started.version, values={}, comment="Half a thought.")
+    removed = []
+
+    def rebuild_elsewhere():
+        with app.test_request_context("/?lang=en"):
+            build = rebuild_round(round_=db.session.get(Round, round_.id), actor=None)
+            db.session.commit()
+            removed.append(build.removed)
+
+    thread = threading.Thread(target=rebuild_elsewhere)
+    thread.start()
+    thread.join(timeout=1)
+    db.session.commit()
+    thread.join(timeout=30)
+
+    db.session.expire_all()
+    kept = db.session.get(Assignment, started.id)
+    assert kept is not None
+    assert (kept.status, kept.comment) == (AssignmentStatus.DRAFT, "Half a thought.")
+    assert removed == [7]  # the other seven jurors' untouched rows of the application
+    assert {a for _, a in assignment_pairs(round_)} == {a.id for a in setup.applications}
 
 
 def test_rebuild_in_automatic_mode_keeps_the_scored_pair_within_the_target(client, admin):

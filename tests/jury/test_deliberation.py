@@ -10,7 +10,9 @@ from qpmusic.enums import (
     AssignmentStatus,
     ConflictSource,
     ConflictType,
+    Recommendation,
     Role,
+    RoundKind,
     RoundStatus,
 )
 from qpmusic.extensions import db
@@ -241,3 +243,33 @@ def test_the_admin_reads_every_conflict_free_review_and_posts(
     assert "Ben says (on originality)" in page
     assert "Dirk says" not in page
     assert "Please settle QP-2026-0011 by Friday." in page
+
+
+def test_the_preselection_deliberation_shows_votes_and_comments_without_criteria(client, auth):
+    round_ = RoundFactory(
+        kind=RoundKind.PRESELECTION, status=RoundStatus.CLOSED, closed_at=utcnow()
+    )
+    CriterionFactory(edition=round_.edition, label_en="Originality")
+    application = ApplicationFactory(
+        edition=round_.edition, status=ApplicationStatus.ELIGIBLE, reference="QP-2026-0031"
+    )
+    coordinator = JuryMemberFactory(
+        edition=round_.edition, role=Role.COORDINATOR, user__name="Clara Koch"
+    ).user
+    AssignmentFactory(
+        round=round_,
+        juror=coordinator,
+        application=application,
+        status=AssignmentStatus.FINAL,
+        recommendation=Recommendation.YES,
+        comment="A voice of its own.",
+    )
+    auth.login(UserFactory(role=Role.ADMIN, language="en").email)
+
+    page = client.get(f"/jury/rounds/{round_.id}/applications/{application.id}").text
+
+    assert "Clara Koch" in page
+    assert "<dt>Recommendation</dt><dd>Yes</dd>" in page
+    assert "A voice of its own." in page
+    assert "Originality" not in page
+    assert "<dd>—</dd>" not in page

@@ -2,10 +2,13 @@
 
 import contextlib
 import re
+import shutil
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect, sync_playwright
 from sqlalchemy import event, select
 
 from qpmusic.accounts.models import User, UserRole
@@ -16,6 +19,7 @@ from qpmusic.enums import (
     ConflictSource,
     ConflictType,
     EditionPhase,
+    MediaKind,
     Role,
     RoundKind,
     RoundStatus,
@@ -23,6 +27,8 @@ from qpmusic.enums import (
 from qpmusic.extensions import db
 from qpmusic.jury.models import Assignment, Conflict, Score
 from qpmusic.timestamps import utcnow
+from tests.conftest import PASSWORD
+from tests.e2e.conftest import CHROMIUM_FLAGS
 from tests.factories import (
     ApplicationFactory,
     AssignmentFactory,
@@ -288,7 +294,23 @@ def test_the_criteria_are_in_the_readers_language(client, auth, assignment, juro
     assert "Wie neu ist die Sprache?" in page
 
 
-def test_a_blind_edition_hides_every_name_and_contact(as_juror, assignment, jury_round):
+@pytest.fixture
+def work_link_and_photo(application):
+    """A link on the work and a press photo: both show who the applicant is."""
+    work = application.works[0]
+    work.links = "https://noraquist.example.org/radio-garden"
+    db.session.commit()
+    return media_file(
+        work,
+        kind=MediaKind.IMAGE,
+        detected_type="image/jpeg",
+        original_name="press-photo.jpg",
+    )
+
+
+def test_a_blind_edition_hides_every_name_and_contact(
+    as_juror, assignment, jury_round, work_link_and_photo
+):
     jury_round.edition.blind_review = True
     db.session.commit()
 
@@ -302,11 +324,28 @@ def test_a_blind_edition_hides_every_name_and_contact(as_juror, assignment, jury
         "booking.quist@example.org",
         "+352 621 000 111",
         "noraquist.example.org",
+        work_link_and_photo.public_id,
+        "Press photo",
+        "press-photo.jpg",
     ):
         assert secret not in page
         assert secret not in listing
     assert "Recording" in page
     assert "Radio Garden" in page
+
+
+def test_without_blind_review_the_work_links_and_the_press_photo_show(
+    as_juror, client, auth, assignment, application, work_link_and_photo
+):
+    page = text(as_juror.get(f"/jury/assignments/{assignment.id}"))
+    auth.logout()
+    auth.login(application.applicant.email)
+    own = text(client.get(f"/applications/{application.id}/review"))
+
+    link = '<a href="https://noraquist.example.org/radio-garden"'
+    photo = f'<img src="/media/{work_link_and_photo.public_id}"'
+    assert link in page and photo in page
+    assert photo in own
 
 
 def test_a_blind_juror_is_served_the_copy_without_tags(as_juror, assignment, jury_round):
@@ -430,12 +469,11 @@ def test_the_list_takes_the_same_number_of_queries_for_10_and_500(client, auth, 
     assert counts[10] == counts[500]
 
 
-def test_a_coordinator_recommends_in_the_preselection_round_and_sees_names(client, auth):
+def test_a_preselection_assignment_leads_to_the_vote_on_the_screening_page(client, auth):
     round_ = RoundFactory(
         kind=RoundKind.PRESELECTION,
         edition=EditionFactory(phase=EditionPhase.PRESELECTION, blind_review=True),
     )
-    CriterionFactory(edition=round_.edition, label_en="Originality")
     coordinator = UserFactory(role=Role.COORDINATOR, language="en")
     application = ApplicationFactory(
         edition=round_.edition,
@@ -447,17 +485,83 @@ def test_a_coordinator_recommends_in_the_preselection_round_and_sees_names(clien
     auth.login(coordinator.email)
 
     listing = text(client.get("/jury/"))
-    page = text(client.get(f"/jury/assignments/{assignment.id}"))
-    saved = client.post(
-        f"/jury/assignments/{assignment.id}/review",
-        data={"version": "1", "recommendation": "yes", "comment": "Fresh.", "action": "finalize"},
-    )
+    page = client.get(f"/jury/assignments/{assignment.id}")
+    vote = {"version": "1", "recommendation": "yes", "comment": "Fresh.", "action": "finalize"}
+    posts = [
+        client.post(f"/jury/assignments/{assignment.id}/{path}", data=vote).status_code
+        for path in ("review", "autosave", "listening")
+    ]
 
     assert "Pre-selection" in listing and "Duo Sauer" in listing
-    assert "Should this application go to the jury?" in page
-    assert 'name="recommendation" value="maybe"' in page
-    assert "Originality" not in page
-    assert saved.status_code == 302
+    assert page.status_code == 302
+    assert page.headers["Location"] == f"/screening/{application.id}#votes-title"
+    assert posts == [404, 404, 404]
     db.session.expire_all()
-    final = db.session.get(Assignment, assignment.id)
-    assert (final.status, final.recommendation.value) == (AssignmentStatus.FINAL, "yes")
+    untouched = db.session.get(Assignment, assignment.id)
+    assert (untouched.status, untouched.recommendation, untouched.version) == (
+        AssignmentStatus.TODO,
+        None,
+        1,
+    )
+
+
+# --- autosave in the browser ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    path = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(path).exists():
+        pytest.fail("Chromium is missing: `make test` installs Debian's chromium package.")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+ENDED = (
+    "Your session has ended or this review moved; your text is kept below. "
+    "Please log in again and paste it."
+)
+
+
+def _session_ends(context, assignment):
+    context.clear_cookies()
+
+
+def _the_row_goes(context, assignment):
+    db.session.delete(db.session.get(Assignment, assignment.id))
+    db.session.commit()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("change", [_session_ends, _the_row_goes], ids=["logged-out", "rebuilt"])
+def test_autosave_stops_and_keeps_the_text_when_the_answer_is_not_its_own(
+    chromium, live_server, assignment, juror, change
+):
+    context = chromium.new_context(base_url=live_server)
+    page = context.new_page()
+    problems = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    saves = []
+    page.on("request", lambda r: saves.append(r.url) if r.url.endswith("/autosave") else None)
+    page.goto("/login?lang=en")
+    page.locator("#email").fill(juror.email)
+    page.locator("#password").fill(PASSWORD)
+    page.locator("form button[type=submit]").last.click()
+    expect(page.locator("a[href='/logout'], form[action='/logout']").first).to_be_attached()
+    page.goto(f"/jury/assignments/{assignment.id}")
+
+    change(context, assignment)
+    page.locator("#review-comment").fill("A long thought about the second movement.")
+
+    expect(page.locator(".review-error")).to_have_text(ENDED)
+    expect(page.locator("[data-kept]")).to_be_visible()
+    expect(page.locator("[data-kept] .kept-list")).to_contain_text(
+        "A long thought about the second movement."
+    )
+    page.locator("#review-comment").fill("More text typed afterwards.")
+    page.wait_for_timeout(2500)  # longer than the autosave's pause after typing
+    assert len(saves) == 1
+    assert problems == []
+    context.close()

@@ -15,10 +15,12 @@ from qpmusic.enums import (
     ConflictType,
     MediaKind,
     Role,
+    RoundStatus,
 )
 from qpmusic.extensions import db
 from qpmusic.jury.listening import covered_seconds, merge_ranges
 from qpmusic.jury.models import Assignment, Conflict, Listening
+from qpmusic.timestamps import utcnow
 from tests.factories import (
     ApplicationFactory,
     AssignmentFactory,
@@ -232,6 +234,27 @@ def test_a_conflicted_juror_reports_nothing(as_juror, assignment, recording, jur
 
 def test_ranges_that_are_not_a_list_are_a_bad_request(as_juror, assignment, recording):
     assert report(as_juror, assignment, recording, "everything").status_code == 400
+
+
+@pytest.mark.parametrize("body", [[[0, 30]], 42, "ranges"], ids=["array", "number", "string"])
+def test_a_json_body_that_is_not_an_object_is_a_bad_request(as_juror, assignment, body):
+    response = as_juror.post(f"/jury/assignments/{assignment.id}/listening", json=body)
+
+    assert response.status_code == 400
+    assert response.get_json() == {"code": "bad_request"}
+    assert db.session.scalars(select(Listening)).all() == []
+
+
+def test_nothing_is_recorded_once_the_round_is_closed(as_juror, assignment, recording, jury_round):
+    jury_round.status = RoundStatus.CLOSED
+    jury_round.closed_at = utcnow()
+    db.session.commit()
+
+    response = report(as_juror, assignment, recording, [[0, 30]])
+
+    assert response.status_code == 409
+    assert response.get_json() == {"code": "closed"}
+    assert db.session.scalars(select(Listening)).all() == []
 
 
 def test_the_page_shows_the_jurors_own_coverage_and_the_players_report_url(

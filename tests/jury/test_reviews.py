@@ -1,9 +1,10 @@
 """Scoring: drafts with a version check, the scale, finalizing, the office's reopen, conflicts."""
 
+import threading
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from qpmusic.audit.models import AuditEvent
 from qpmusic.enums import (
@@ -11,15 +12,16 @@ from qpmusic.enums import (
     AssignmentStatus,
     ConflictSource,
     ConflictType,
-    Recommendation,
     Role,
     RoundKind,
     RoundStatus,
 )
 from qpmusic.extensions import db
-from qpmusic.jury import reviews
-from qpmusic.jury.models import Assignment, Conflict, Score
+from qpmusic.jury import review_checks
+from qpmusic.jury.models import Assignment, Conflict, Round, Score
 from qpmusic.jury.reviews import ReviewError, finalize_review, reopen_review, save_draft
+from qpmusic.jury.rounds import RoundError, close_round
+from qpmusic.timestamps import utcnow
 from tests.factories import (
     ApplicationFactory,
     AssignmentFactory,
@@ -291,32 +293,104 @@ def test_nothing_is_saved_once_the_round_is_closed(assignment, criteria, jury_ro
     assert error.code == "closed"
 
 
-def test_a_preselection_review_is_a_recommendation_with_a_comment():
+def test_a_review_of_a_closed_round_is_not_reopened(assignment, criteria, jury_round):
+    saved = draft(assignment, criteria, "7", "3")
+    finalize_review(assignment=saved, version=saved.version)
+    jury_round.status = RoundStatus.CLOSED
+    db.session.commit()
+
+    error = refusal(
+        reopen_review,
+        actor=UserFactory(role=Role.ADMIN),
+        assignment=reload(assignment),
+        reason="The juror asked for it.",
+    )
+
+    assert (error.code, str(error)) == ("closed", "Reopen the round first.")
+    assert reload(assignment).status == AssignmentStatus.FINAL
+
+
+def test_a_save_after_the_round_was_closed_elsewhere_is_refused(
+    app, assignment, criteria, jury_round
+):
+    assert assignment.round.is_open  # as this request loaded it, before the office closes it
+
+    def close_elsewhere():
+        with app.test_request_context("/?lang=en"):
+            close_round(round_=db.session.get(Round, jury_round.id), actor=None, now=utcnow())
+            db.session.commit()
+
+    thread = threading.Thread(target=close_elsewhere)
+    thread.start()
+    thread.join(timeout=30)
+
+    error = refusal(save_draft, assignment=assignment, version=1, values=values(criteria, "7", "3"))
+
+    assert error.code == "closed"
+    assert db.session.scalars(select(Score)).all() == []
+
+
+def test_closing_waits_for_a_save_under_way_and_counts_its_draft(
+    app, assignment, criteria, jury_round
+):
+    save_draft(assignment=assignment, version=1, values=values(criteria, "7", None))  # uncommitted
+    outcome = []
+
+    def close_elsewhere():
+        with app.test_request_context("/?lang=en"):
+            try:
+                close_round(round_=db.session.get(Round, jury_round.id), actor=None, now=utcnow())
+                db.session.commit()
+                outcome.append("closed")
+            except RoundError as error:
+                db.session.rollback()
+                outcome.append(str(error))
+
+    thread = threading.Thread(target=close_elsewhere)
+    thread.start()
+    thread.join(timeout=1)
+    waiting = thread.is_alive()
+    db.session.commit()
+    thread.join(timeout=30)
+
+    assert waiting
+    assert outcome == [
+        "1 review is still a draft. Tick “Close anyway” to close the round all the same."
+    ]
+
+
+def test_a_save_on_a_row_a_rebuild_removed_meanwhile_is_refused(assignment, criteria):
+    loaded = db.session.get(Assignment, assignment.id)
+    with db.engine.begin() as elsewhere:
+        elsewhere.execute(delete(Assignment).where(Assignment.id == assignment.id))
+
+    error = refusal(save_draft, assignment=loaded, version=1, values=values(criteria, "7", "3"))
+
+    assert error.code == "gone"
+    assert db.session.scalars(select(Score)).all() == []
+
+
+def test_a_preselection_vote_is_not_saved_as_a_review():
     round_ = RoundFactory(kind=RoundKind.PRESELECTION)
     coordinator = UserFactory(role=Role.COORDINATOR, language="en")
     application = ApplicationFactory(edition=round_.edition, status=ApplicationStatus.ELIGIBLE)
     assignment = AssignmentFactory(round=round_, juror=coordinator, application=application)
 
-    saved = draft(assignment, [], recommendation=Recommendation.MAYBE, comment="")
-    missing = refusal(finalize_review, assignment=saved, version=saved.version)
-    saved = draft(saved, [], recommendation=Recommendation.MAYBE, comment="Promising sound.")
-    finalize_review(assignment=saved, version=saved.version)
-    db.session.commit()
+    error = refusal(save_draft, assignment=assignment, version=1, values={}, comment="Fresh.")
 
-    assert missing.code == "incomplete"
-    assert str(missing) == "Write a comment on your recommendation."
-    final = reload(assignment)
-    assert (final.status, final.recommendation) == (AssignmentStatus.FINAL, Recommendation.MAYBE)
+    assert error.code == "preselection"
+    untouched = reload(assignment)
+    assert (untouched.status, untouched.version) == (AssignmentStatus.TODO, 1)
 
 
 def test_value_problem_tells_outside_from_off_step():
     scale = {"scale_min": Decimal("1"), "scale_max": Decimal("4"), "scale_step": Decimal("0.5")}
 
-    assert reviews.value_problem(Decimal("2.5"), **scale) is None
-    assert reviews.value_problem(Decimal("4"), **scale) is None
-    assert reviews.value_problem(Decimal("0.5"), **scale) == "outside"
-    assert reviews.value_problem(Decimal("2.2"), **scale) == "off_step"
-    assert reviews.value_problem(Decimal("NaN"), **scale) == "outside"
+    assert review_checks.value_problem(Decimal("2.5"), **scale) is None
+    assert review_checks.value_problem(Decimal("4"), **scale) is None
+    assert review_checks.value_problem(Decimal("0.5"), **scale) == "outside"
+    assert review_checks.value_problem(Decimal("2.2"), **scale) == "off_step"
+    assert review_checks.value_problem(Decimal("NaN"), **scale) == "outside"
 
 
 # --- pages and endpoints ----------------------------------------------------------------------
@@ -398,7 +472,7 @@ def test_without_javascript_save_then_finalize_post_and_redirect(as_juror, assig
 
 def test_a_double_click_on_finalize_is_harmless(as_juror, assignment, criteria):
     url = f"/jury/assignments/{assignment.id}/review"
-    data = form(criteria, "8", "4", version=1, action="finalize")
+    data = form(criteria, "8", "4,0", version=1, action="finalize", comment="Done.\r\n")
 
     first = as_juror.post(url, data=data)
     second = as_juror.post(url, data=data)
@@ -407,6 +481,39 @@ def test_a_double_click_on_finalize_is_harmless(as_juror, assignment, criteria):
     assert reload(assignment).status == AssignmentStatus.FINAL
     page = as_juror.get(f"/jury/assignments/{assignment.id}").get_data(as_text=True)
     assert "Your review is final." in page
+
+
+def test_finalizing_other_text_from_a_second_tab_keeps_that_text(as_juror, assignment, criteria):
+    url = f"/jury/assignments/{assignment.id}/review"
+    first_tab = form(criteria, "8", "4", version=1, action="finalize", comment="Tab one.")
+    second_tab = form(criteria, "8", "5", version=1, action="finalize", comment="Tab two, longer.")
+
+    first = as_juror.post(url, data=first_tab)
+    second = as_juror.post(url, data=second_tab)
+
+    assert (first.status_code, second.status_code) == (302, 409)
+    page = second.get_data(as_text=True)
+    assert "This review is final. Ask the office to reopen it if you need to change it." in page
+    assert '<dd class="prose">Tab two, longer.</dd>' in page
+    assert '<dd class="prose">5</dd>' in page
+    final = reload(assignment)
+    assert (final.status, final.comment) == (AssignmentStatus.FINAL, "Tab one.")
+
+
+def test_the_admin_cannot_reopen_a_preselection_vote_here(client, auth):
+    round_ = RoundFactory(kind=RoundKind.PRESELECTION)
+    vote = AssignmentFactory(
+        round=round_,
+        juror=UserFactory(role=Role.COORDINATOR),
+        application=ApplicationFactory(edition=round_.edition, status=ApplicationStatus.ELIGIBLE),
+        status=AssignmentStatus.FINAL,
+    )
+    auth.login(UserFactory(role=Role.ADMIN).email)
+
+    response = client.post(f"/admin/assignments/{vote.id}/reopen", data={"reason": "Redo."})
+
+    assert response.status_code == 404
+    assert reload(vote).status == AssignmentStatus.FINAL
 
 
 def test_finalize_with_a_score_missing_keeps_the_draft_and_says_why(as_juror, assignment, criteria):

@@ -2,7 +2,9 @@
 // and when the page goes away. Each save names the version it was typed on; the server refuses
 // a save made on an out-of-date page (another tab, another device), and then nothing typed is
 // lost: the form keeps it, and a copy shows below the form until the juror hides it, even
-// across a reload (session storage). Without JavaScript the form's own buttons post it.
+// across a reload (session storage). The same happens when the answer is not the autosave's
+// (the login page after the session ended, a 404 after the office rebuilt the round): trying
+// again would never succeed. Without JavaScript the form's own buttons post it.
 (function () {
   "use strict";
 
@@ -106,6 +108,13 @@
     });
   }
 
+  function stop(message, data) {
+    stopped = true;
+    showProblem(message);
+    status.textContent = "";
+    keep(typedText(data));
+  }
+
   function refused(answer, data) {
     if (answer.code === "invalid") {
       // One value to correct: say which; the rest keeps saving once it is fixed.
@@ -113,10 +122,20 @@
       return;
     }
     // The page is out of date (or the review final, the round closed): stop saving, keep the text.
-    stopped = true;
-    showProblem(answer.message);
-    status.textContent = "";
-    keep(typedText(data));
+    stop(answer.message, data);
+  }
+
+  // The autosave's own answers: JSON, saved (2xx) or refused (409 stale, 422 a value).
+  function isOurAnswer(response) {
+    var type = response.headers.get("Content-Type") || "";
+    if (response.redirected || type.indexOf("application/json") === -1) return false;
+    return response.ok || response.status === 409 || response.status === 422;
+  }
+
+  function retryLater() {
+    dirty = true;
+    status.textContent = navigator.onLine === false ? words.offline : words.failed;
+    timer = setTimeout(save, RETRY);
   }
 
   function save() {
@@ -138,6 +157,15 @@
       keepalive: true,
     })
       .then(function (response) {
+        if (response.status >= 500) {
+          // The server failed this once (a restart, a proxy timeout): the next try may pass.
+          retryLater();
+          return;
+        }
+        if (!isOurAnswer(response)) {
+          stop(words.ended, data);
+          return;
+        }
         return response.json().then(function (answer) {
           if (response.ok) {
             lastSaved = sending;
@@ -151,9 +179,7 @@
       })
       .catch(function () {
         // Offline or the server did not answer: try again later, the text is still here.
-        dirty = true;
-        status.textContent = navigator.onLine === false ? words.offline : words.failed;
-        timer = setTimeout(save, RETRY);
+        retryLater();
       })
       .then(function () {
         inFlight = null;
