@@ -24,196 +24,183 @@ Sums use ``math.fsum`` (exactly rounded, so independent of order) and every repo
 rounded to 6 decimals; ranks compare the rounded numbers, so equal scores are equal.
 """
 
-import hashlib
-import json
 import math
-from dataclasses import dataclass
+from collections import Counter, defaultdict
 
-METHODS = ("raw_mean", "raw_median", "normalized", "city_balanced")
-# Names the round model uses for the same methods.
-ALIASES = {"mean": "raw_mean", "median": "raw_median"}
-FLAG_TOO_FEW_REVIEWS = "too_few_reviews"
-FLAG_NO_SPREAD = "no_spread"
-CANONICAL_FORMAT = 1
-DIGITS = 6
+from qpmusic.results.tally_canonical import CANONICAL_FORMAT, canonical, digest, from_canonical
+from qpmusic.results.tally_stats import (
+    DIGITS,
+    competition_ranks,
+    mean,
+    median,
+    outliers,
+    pstdev,
+    rounded,
+    score_key,
+)
+from qpmusic.results.tally_types import (
+    ALIASES,
+    FLAG_NO_SPREAD,
+    FLAG_TOO_FEW_REVIEWS,
+    METHODS,
+    ApplicationResult,
+    CriterionSpec,
+    JurorResult,
+    ReviewInput,
+    TallyInput,
+    TallyResult,
+)
 
-
-@dataclass(frozen=True)
-class CriterionSpec:
-    id: int
-    weight: float
-    scale_min: float
-    scale_max: float
-
-    def __post_init__(self) -> None:
-        # Accept Decimal columns as they come from the database.
-        object.__setattr__(self, "id", int(self.id))
-        for name in ("weight", "scale_min", "scale_max"):
-            object.__setattr__(self, name, _finite(getattr(self, name), name))
-        if self.weight < 0:
-            raise ValueError(f"criterion {self.id}: negative weight")
-
-
-@dataclass(frozen=True)
-class ReviewInput:
-    juror_id: int
-    city_id: int | None
-    application_id: int
-    values: tuple[tuple[int, float], ...]  # (criterion_id, value), sorted by criterion
-    conflicted: bool = False
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "juror_id", int(self.juror_id))
-        object.__setattr__(self, "application_id", int(self.application_id))
-        if self.city_id is not None:
-            object.__setattr__(self, "city_id", int(self.city_id))
-        values = tuple(sorted((int(c), _finite(v, "value")) for c, v in self.values))
-        object.__setattr__(self, "values", values)
-        object.__setattr__(self, "conflicted", bool(self.conflicted))
-
-
-@dataclass(frozen=True)
-class TallyInput:
-    criteria: tuple[CriterionSpec, ...]
-    reviews: tuple[ReviewInput, ...]
-    tie_break: tuple[str, ...] = ("normalized", "city_balanced", "raw_median")
-    outlier_k: float | None = None
-    min_reviews: int = 3
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "criteria", tuple(self.criteria))
-        object.__setattr__(self, "reviews", tuple(self.reviews))
-        tie_break = tuple(ALIASES.get(m, m) for m in self.tie_break)
-        unknown = [m for m in tie_break if m not in METHODS]
-        if unknown or not tie_break or len(set(tie_break)) != len(tie_break):
-            raise ValueError(f"tie_break must name distinct methods of {METHODS}: {tie_break}")
-        object.__setattr__(self, "tie_break", tie_break)
-        if self.outlier_k is not None:
-            k = _finite(self.outlier_k, "outlier_k")
-            if k <= 0:
-                raise ValueError("outlier_k must be positive")
-            object.__setattr__(self, "outlier_k", k)
-        object.__setattr__(self, "min_reviews", int(self.min_reviews))
-
-
-@dataclass(frozen=True)
-class ApplicationResult:
-    application_id: int
-    reviews: int  # counted reviews (after conflicts and the outlier rule)
-    conflicts: int
-    raw_mean: float | None
-    raw_median: float | None
-    normalized: float | None
-    city_balanced: float | None
-    spread: float | None
-    ranks: dict[str, int]  # method -> rank (1 = best; equal values share a rank)
-    rank: int
-    tie: bool  # True: still tied after every tie-break method, the jury decides
-    outliers: tuple[int, ...]  # juror ids whose review the outlier rule dropped
-    # (juror_id, weighted total, normalized total); None for a review the outlier rule dropped.
-    review_totals: tuple[tuple[int, float, float | None], ...]
-
-
-@dataclass(frozen=True)
-class JurorResult:
-    juror_id: int
-    city_id: int | None
-    reviews: int
-    mean: float | None
-    std: float | None
-    normalized: bool
-    flags: tuple[str, ...]  # FLAG_TOO_FEW_REVIEWS, FLAG_NO_SPREAD
-
-
-@dataclass(frozen=True)
-class TallyResult:
-    rows: tuple[ApplicationResult, ...]  # by final rank, then application id
-    jurors: tuple[JurorResult, ...]  # by juror id
-    overall_mean: float | None
-    overall_std: float | None
-
-
-def canonical(data: TallyInput) -> dict:
-    """The input as JSON-able data in one order; numbers as exact ``repr`` strings."""
-    criteria = sorted(data.criteria, key=lambda c: c.id)
-    reviews = sorted(data.reviews, key=_review_key)
-    return {
-        "format": CANONICAL_FORMAT,
-        "criteria": [
-            {
-                "id": c.id,
-                "weight": _num(c.weight),
-                "scale_min": _num(c.scale_min),
-                "scale_max": _num(c.scale_max),
-            }
-            for c in criteria
-        ],
-        "reviews": [
-            {
-                "juror_id": r.juror_id,
-                "city_id": r.city_id,
-                "application_id": r.application_id,
-                "values": [[c, _num(v)] for c, v in r.values],
-                "conflicted": r.conflicted,
-            }
-            for r in reviews
-        ],
-        "tie_break": list(data.tie_break),  # an order of precedence: not sorted
-        "outlier_k": None if data.outlier_k is None else _num(data.outlier_k),
-        "min_reviews": data.min_reviews,
-    }
-
-
-def from_canonical(d: dict) -> TallyInput:
-    """The input :func:`canonical` describes (what a snapshot recomputes from)."""
-    if d.get("format") != CANONICAL_FORMAT:
-        raise ValueError(f"unknown canonical format {d.get('format')!r}")
-    return TallyInput(
-        criteria=tuple(
-            CriterionSpec(
-                id=c["id"],
-                weight=float(c["weight"]),
-                scale_min=float(c["scale_min"]),
-                scale_max=float(c["scale_max"]),
-            )
-            for c in d["criteria"]
-        ),
-        reviews=tuple(
-            ReviewInput(
-                juror_id=r["juror_id"],
-                city_id=r["city_id"],
-                application_id=r["application_id"],
-                values=tuple((c, float(v)) for c, v in r["values"]),
-                conflicted=r["conflicted"],
-            )
-            for r in d["reviews"]
-        ),
-        tie_break=tuple(d["tie_break"]),
-        outlier_k=None if d["outlier_k"] is None else float(d["outlier_k"]),
-        min_reviews=d["min_reviews"],
-    )
-
-
-def digest(data: TallyInput) -> str:
-    text = json.dumps(canonical(data), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+__all__ = [
+    "ALIASES",
+    "CANONICAL_FORMAT",
+    "DIGITS",
+    "FLAG_NO_SPREAD",
+    "FLAG_TOO_FEW_REVIEWS",
+    "METHODS",
+    "ApplicationResult",
+    "CriterionSpec",
+    "JurorResult",
+    "ReviewInput",
+    "TallyInput",
+    "TallyResult",
+    "canonical",
+    "compute",
+    "digest",
+    "from_canonical",
+]
 
 
 def compute(data: TallyInput) -> TallyResult:
-    raise NotImplementedError
+    """The result of one round; the same input in any order gives an equal result.
+
+    Raises ValueError for inconsistent input: a criterion id twice, a juror with two cities, two
+    reviews of one application by one juror, or a counted review without a weighted criterion.
+    """
+    weights = _weights(data.criteria)
+    city: dict[int, int | None] = {}
+    seen: set[tuple[int, int]] = set()
+    conflicts: Counter[int] = Counter()
+    totals: dict[int, list[tuple[int, float]]] = {}  # application -> [(juror, total)]
+    for r in data.reviews:  # in canonical order (TallyInput sorts them)
+        if city.setdefault(r.juror_id, r.city_id) != r.city_id:
+            raise ValueError(f"juror {r.juror_id} is given with two cities")
+        if (r.juror_id, r.application_id) in seen:
+            raise ValueError(f"juror {r.juror_id} reviews application {r.application_id} twice")
+        seen.add((r.juror_id, r.application_id))
+        counted = totals.setdefault(r.application_id, [])
+        if r.conflicted:
+            conflicts[r.application_id] += 1
+        else:
+            counted.append((r.juror_id, _weighted_total(r, weights)))
+
+    dropped = {a: outliers(ts, data.outlier_k) for a, ts in totals.items()}
+    kept = {a: [(j, t) for j, t in ts if j not in dropped[a]] for a, ts in totals.items()}
+    by_juror: dict[int, list[float]] = defaultdict(list)
+    for ts in kept.values():
+        for j, t in ts:
+            by_juror[j].append(t)
+    everything = [t for ts in kept.values() for _, t in ts]
+    overall_mean, overall_std = mean(everything), pstdev(everything)
+
+    jurors = tuple(_juror(j, city[j], by_juror.get(j, []), data.min_reviews) for j in sorted(city))
+    scale = {
+        jr.juror_id: (mean(by_juror[jr.juror_id]), pstdev(by_juror[jr.juror_id]))
+        for jr in jurors
+        if jr.normalized
+    }
+
+    def normalize(j: int, t: float) -> float:
+        if j not in scale:
+            return t  # left as it is (flagged)
+        m, s = scale[j]
+        return overall_mean + (t - m) / s * overall_std
+
+    scores = {}
+    for a, ts in kept.items():
+        values = [t for _, t in ts]
+        per_city: dict[int | None, list[float]] = defaultdict(list)
+        for j, t in ts:
+            per_city[city[j]].append(t)
+        scores[a] = {
+            "raw_mean": mean(values),
+            "raw_median": median(values),
+            "normalized": mean([normalize(j, t) for j, t in ts]),
+            # Sorted so the order of the means, and so their sum, never depends on the input.
+            "city_balanced": mean(sorted(mean(v) for v in per_city.values())) if ts else None,
+        }
+    return TallyResult(
+        rows=_rows(data, totals, kept, dropped, conflicts, scores, normalize),
+        jurors=jurors,
+        overall_mean=rounded(overall_mean),
+        overall_std=rounded(overall_std),
+    )
 
 
-def _review_key(r: ReviewInput) -> tuple:
-    return (r.application_id, r.juror_id, r.conflicted, r.city_id is None, r.city_id or 0, r.values)
+def _weights(criteria: tuple[CriterionSpec, ...]) -> dict[int, float]:
+    weights = {c.id: c.weight for c in criteria}
+    if len(weights) != len(criteria):
+        raise ValueError("a criterion id is given twice")
+    return weights
 
 
-def _num(x: float) -> str:
-    # repr gives the shortest string that reads back as the same float; -0.0 becomes 0.0.
-    return repr(float(x) + 0.0)
+def _weighted_total(r: ReviewInput, weights: dict[int, float]) -> float:
+    unknown = [c for c, _ in r.values if c not in weights]
+    if unknown:
+        raise ValueError(f"review by juror {r.juror_id}: unknown criteria {unknown}")
+    total_weight = math.fsum(weights[c] for c, _ in r.values)
+    if total_weight <= 0:
+        raise ValueError(
+            f"juror {r.juror_id} on application {r.application_id}: no weighted criterion scored"
+        )
+    return math.fsum(weights[c] * v for c, v in r.values) / total_weight
 
 
-def _finite(x, name: str) -> float:
-    value = float(x)
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {x!r}")
-    return value
+def _juror(juror_id: int, city_id: int | None, totals: list[float], min_reviews: int):
+    n = len(totals)
+    std = pstdev(totals)
+    flags = []
+    # A z-score needs two reviews at the very least, whatever the round asks.
+    if n < max(min_reviews, 2):
+        flags.append(FLAG_TOO_FEW_REVIEWS)
+    if n >= 2 and not rounded(std):
+        flags.append(FLAG_NO_SPREAD)
+    return JurorResult(
+        juror_id=juror_id,
+        city_id=city_id,
+        reviews=n,
+        mean=rounded(mean(totals)),
+        std=rounded(std),
+        normalized=not flags,
+        flags=tuple(flags),
+    )
+
+
+def _rows(data, totals, kept, dropped, conflicts, scores, normalize):
+    ranks = {
+        m: competition_ranks({a: score_key([s[m]]) for a, s in scores.items()}) for m in METHODS
+    }
+    final_keys = {a: score_key([s[m] for m in data.tie_break]) for a, s in scores.items()}
+    final = competition_ranks(final_keys)
+    tied = Counter(final_keys.values())
+    rows = []
+    for a in sorted(scores, key=lambda a: (final[a], a)):
+        values = [t for _, t in kept[a]]
+        rows.append(
+            ApplicationResult(
+                application_id=a,
+                reviews=len(kept[a]),
+                conflicts=conflicts[a],
+                **{m: rounded(scores[a][m]) for m in METHODS},
+                spread=rounded(pstdev(values)) if len(values) >= 2 else None,
+                ranks={m: ranks[m][a] for m in METHODS},
+                rank=final[a],
+                tie=tied[final_keys[a]] > 1,
+                outliers=tuple(sorted(dropped[a])),
+                review_totals=tuple(
+                    (j, rounded(t), None if j in dropped[a] else rounded(normalize(j, t)))
+                    for j, t in totals[a]
+                ),
+            )
+        )
+    return tuple(rows)
