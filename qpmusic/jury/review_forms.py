@@ -29,7 +29,6 @@ class ReviewInput:
     values: dict[int, Decimal | None] = field(default_factory=dict)
     comments: dict[int, str] = field(default_factory=dict)
     comment: str | None = None
-    recommendation: Recommendation | None = None
     typed: dict[str, str] = field(default_factory=dict)
     # Criterion id → message, for values that are not numbers at all.
     errors: dict[int, str] = field(default_factory=dict)
@@ -49,7 +48,7 @@ def _number(text: str) -> Decimal | None:
 
 
 def read_review(data, criterion_ids) -> ReviewInput:
-    """Parse ``score-<id>``, ``comment-<id>``, ``comment``, ``recommendation``, ``version``.
+    """Parse ``score-<id>``, ``comment-<id>``, ``comment`` and ``version``.
 
     Only the criteria named in ``criterion_ids`` are read; a field that is not sent is left
     out (its saved value stays), a field sent empty clears the value.
@@ -72,13 +71,6 @@ def read_review(data, criterion_ids) -> ReviewInput:
             review.comments[criterion_id] = review.typed[comment_name] = data.get(comment_name)
     if "comment" in data:
         review.comment = review.typed["comment"] = data.get("comment")
-    raw = data.get("recommendation", "")
-    if raw:
-        review.typed["recommendation"] = raw
-        try:
-            review.recommendation = Recommendation(raw)
-        except ValueError:
-            review.errors[0] = str(_l("Choose yes, maybe or no."))
     return review
 
 

@@ -128,7 +128,7 @@ def test_reminding_one_juror_emails_only_them_in_french(client, admin, jury_roun
     assert "20 mars 2031" in body  # the deadline in French, in Luxembourg time
     assert "18:00" in body
     assert "Prix de musique QuattroPole 2031" in body
-    assert "1 application is still to review." in body
+    assert "1 candidature reste à évaluer." in body
     assert "http://localhost/jury/" in body
     assert "http://localhost/jury/" in html_of(mail)
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "round.juror_reminded"))
@@ -145,7 +145,7 @@ def test_reminding_a_german_juror_writes_in_german(client, admin, jury_round, ju
     body = text_of(mail)
     assert "20. März 2031" in body
     assert "QuattroPole Musikpreis 2031" in body
-    assert "1 review is saved as a draft and not finalized yet." in body
+    assert "1 Bewertung ist als Entwurf gespeichert und noch nicht abgeschlossen." in body
 
 
 def test_a_juror_with_nothing_unfinished_is_not_reminded(client, admin, jury_round, jury, mailbox):
@@ -235,7 +235,7 @@ def test_late_jurors_hear_three_days_and_one_day_before_once_each(jury_round, ju
     mails = mailbox.wait_for(4)
     assert sorted(m["To"] for m in mails) == ["anne@example.org"] * 2 + ["bruno@example.org"] * 2
     anne = [text_of(m) for m in mails if m["To"] == "anne@example.org"]
-    assert "in three days" in anne[0] and "less than a day" in anne[1]
+    assert "dans trois jours" in anne[0] and "moins d'un jour" in anne[1]
     assert sorted(kinds()) == [
         ("1d", "anne@example.org"),
         ("1d", "bruno@example.org"),

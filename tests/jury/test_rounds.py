@@ -258,7 +258,7 @@ def test_the_rounds_page_lists_status_deadline_mode_and_counts(client, admin):
     assert ">Open</span>" in page
     assert "Every juror reviews every application" in page
     assert "2 in all" in page
-    assert "To do 1 · Draft 0 · Final 1" in page
+    assert "To do 1 · Draft 0 · Finalized 1" in page
 
 
 def test_a_draft_round_changes_every_setting(client, admin):
