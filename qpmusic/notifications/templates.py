@@ -16,6 +16,7 @@ SUBJECTS = {
     "application_resubmitted": _l("Your changed application has been received"),
     "application_reminder": _l("Your application is not submitted yet"),
     "jury_reminder": _l("Reminder: your jury reviews are waiting"),
+    "results_announcement": _l("The winners of the QuattroPole Music Prize"),
 }
 
 
