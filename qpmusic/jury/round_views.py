@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 
 from qpmusic.accounts.guards import role_required
 from qpmusic.editions.models import Edition
-from qpmusic.enums import AssignmentStatus, Role, RoundStatus
+from qpmusic.enums import AssignmentStatus, Role, RoundKind, RoundStatus
 from qpmusic.extensions import db
 from qpmusic.jury import assignments, rounds
 from qpmusic.jury.assignments import AssignmentError
@@ -148,7 +148,11 @@ def _render_detail(round_: Round, **forms):
 @bp.route("/admin/rounds/<int:round_id>")
 @admin_only
 def detail(round_id):
-    return _render_detail(_round_or_404(round_id))
+    round_ = _round_or_404(round_id)
+    if round_.kind == RoundKind.FINAL:
+        # The final round is a ballot, not a scoring round: it has its own page.
+        return redirect(url_for("ballot.admin", edition_id=round_.edition_id))
+    return _render_detail(round_)
 
 
 @bp.route("/admin/rounds/<int:round_id>/settings", methods=["POST"])

@@ -25,6 +25,7 @@ from qpmusic.jury.review_forms import (
     read_review,
     scale_points,
 )
+from qpmusic.results.ballot_roll import open_ballots_of_juror
 
 bp = Blueprint("jury", __name__)
 
@@ -71,6 +72,7 @@ def index():
     return render_template(
         "jury/index.html",
         rounds=juror_pages.reviewer_rounds(me()),
+        ballots=open_ballots_of_juror(me().id),
         conflict_labels=conflicts.CONFLICT_TYPE_LABELS,
     )
 

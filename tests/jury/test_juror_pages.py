@@ -34,6 +34,7 @@ from tests.factories import (
     AssignmentFactory,
     CriterionFactory,
     EditionFactory,
+    JuryMemberFactory,
     RoundFactory,
     UserFactory,
     WorkFactory,
@@ -565,3 +566,17 @@ def test_autosave_stops_and_keeps_the_text_when_the_answer_is_not_its_own(
     assert len(saves) == 1
     assert problems == []
     context.close()
+
+
+def test_the_juror_list_links_an_open_final_ballot(client, auth):
+    from qpmusic.enums import RoundKind, RoundStatus
+
+    member = JuryMemberFactory(edition=EditionFactory(phase=EditionPhase.FINAL))
+    member.user.language = "en"
+    final = RoundFactory(edition=member.edition, kind=RoundKind.FINAL, status=RoundStatus.OPEN)
+    db.session.commit()
+    auth.login(member.user.email)
+
+    page = client.get("/jury/").text
+
+    assert f'href="/jury/final/{final.id}"' in page

@@ -645,3 +645,14 @@ def test_open_rounds_of_a_juror_are_those_they_review_in(app):
     assert preselection not in found
     assert current_round(setup.edition.id, RoundKind.PRESELECTION) == preselection
     assert current_round(setup.edition.id, RoundKind.FINAL) is None
+
+
+def test_the_final_round_is_the_ballot_page_not_a_scoring_round(client, admin):
+    from qpmusic.enums import RoundKind
+
+    final = RoundFactory(kind=RoundKind.FINAL, edition=EditionFactory(phase=EditionPhase.FINAL))
+
+    response = client.get(f"/admin/rounds/{final.id}")
+
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/admin/editions/{final.edition_id}/final")
