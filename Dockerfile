@@ -24,9 +24,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1
 
 # ffmpeg: poster frames and metadata-free blind copies of videos (without it, a video stays
-# closed to blind jurors and the office sees why).
+# closed to blind jurors and the office sees why). Pango and fonts: WeasyPrint lays out the jury
+# protocol PDF with them, and embeds DejaVu (every letter of de/fr/lb) in it.
 RUN apt-get update \
-    && apt-get install --no-install-recommends -y ffmpeg \
+    && apt-get install --no-install-recommends -y ffmpeg libpango-1.0-0 libpangoft2-1.0-0 \
+       fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/*
 
 # The processes run as an unprivileged user; the code stays owned by root and read-only to it.
