@@ -132,6 +132,16 @@ class EditionForm(FlaskForm):
     )
     finalists_count = count_field(_l("Number of finalists"), 4, 20)
     blind_review = BooleanField(_l("Blind review: jurors do not see names or biographies"))
+    # Optional until the finalists are invited; the invitation refuses to go out without them.
+    final_concert_on = DateField(_l("Final concert on"), validators=[Optional()])
+    final_concert_time = TimeField(
+        _l("Time of the final concert"), format=["%H:%M", "%H:%M:%S"], validators=[Optional()]
+    )
+    final_concert_place = StringField(
+        _l("Place of the final concert"),
+        validators=[Length(max=300)],
+        description=_l("As the invitation to the finalists names it, e.g. hall, street and city."),
+    )
 
     # Which input shows a service error about a stored setting.
     FIELD_FOR = {"opens_at": "opens_on", "closes_at": "closes_on"}
@@ -141,6 +151,9 @@ class EditionForm(FlaskForm):
         """The form pre-filled from ``edition``, its instants shown in Luxembourg time."""
         opens_on, opens_time = utc_to_local(edition.opens_at)
         closes_on, closes_time = utc_to_local(edition.closes_at)
+        concert_on, concert_time = (
+            utc_to_local(edition.final_concert_at) if edition.final_concert_at else (None, None)
+        )
         return cls(
             obj=edition,
             data={
@@ -148,6 +161,8 @@ class EditionForm(FlaskForm):
                 "opens_time": opens_time,
                 "closes_on": closes_on,
                 "closes_time": closes_time,
+                "final_concert_on": concert_on,
+                "final_concert_time": concert_time,
             },
         )
 
@@ -160,6 +175,19 @@ class EditionForm(FlaskForm):
 
     def validate_closes_time(self, field):
         self._instant(self.closes_on, field)
+
+    def validate_final_concert_time(self, field):
+        self._instant(self.final_concert_on, field)
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        # Each half is optional on its own (Optional stops its checks), so the pair is checked here.
+        day, at = self.final_concert_on, self.final_concert_time
+        missing = at if at.data is None else day
+        if (day.data is None) != (at.data is None) and not missing.errors:
+            missing.errors = [_l("Please give both the date and the time of the concert.")]
+            return False
+        return valid
 
     def _instant(self, day_field, time_field):
         if day_field.data is None or time_field.data is None:
@@ -199,6 +227,14 @@ class EditionForm(FlaskForm):
         values["opens_at"] = local_to_utc(self.opens_on.data, self.opens_time.data)
         values["closes_at"] = local_to_utc(self.closes_on.data, self.closes_time.data)
         return values
+
+    def concert_settings(self) -> dict:
+        """The final concert's instant (UTC, or None) and place."""
+        day, at = self.final_concert_on.data, self.final_concert_time.data
+        return {
+            "at": local_to_utc(day, at) if day and at else None,
+            "place": (self.final_concert_place.data or "").strip(),
+        }
 
     def show_error(self, field: str | None, message) -> None:
         name = self.FIELD_FOR.get(field, field)

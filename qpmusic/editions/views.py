@@ -21,6 +21,7 @@ from qpmusic.editions.services import (
 )
 from qpmusic.enums import Role
 from qpmusic.extensions import db
+from qpmusic.results.finalists import set_final_concert
 from qpmusic.timestamps import utcnow
 
 bp = Blueprint("editions", __name__)
@@ -69,6 +70,7 @@ def edit(edition_id):
     if form.validate_on_submit():
         try:
             update_edition(actor=current_user, edition=edition, **form.settings())
+            set_final_concert(actor=current_user, edition=edition, **form.concert_settings())
         except EditionError as error:
             form.show_error(error.field, error.message)
         else:

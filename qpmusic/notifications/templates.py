@@ -16,6 +16,9 @@ SUBJECTS = {
     "application_resubmitted": _l("Your changed application has been received"),
     "application_reminder": _l("Your application is not submitted yet"),
     "jury_reminder": _l("Reminder: your jury reviews are waiting"),
+    "finalist_invitation": _l("You are a finalist of the QuattroPole Music Prize"),
+    "not_finalist": _l("News about your application to the QuattroPole Music Prize"),
+    "screened_out": _l("News about your application to the QuattroPole Music Prize"),
     "results_announcement": _l("The winners of the QuattroPole Music Prize"),
 }
 
