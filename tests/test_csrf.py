@@ -44,6 +44,9 @@ SAMPLE_VALUES = {
     "assignment_id": 1,
     "member_id": 1,
     "conflict_id": 1,
+    "kind": "not_finalist",
+    "batch_id": 1,
+    "year": 2031,
 }
 # The tus endpoints are exempt from form tokens (a script sends raw bytes) and check the
 # token in the X-CSRFToken header instead; tested separately below.

@@ -291,6 +291,9 @@ def reopen_round(
     lock_round(round_)
     if round_.status != RoundStatus.CLOSED:
         raise RoundError(_l("Only a closed round can be reopened."))
+    if round_.frozen_at is not None:
+        # The finalists were chosen from this result; new scores would no longer match them.
+        raise RoundError(_l("The finalists were chosen from this round; it cannot be reopened."))
     if not reason:
         raise RoundError(_l("Please give a reason for reopening the round."), "reason")
     if closes_at is not None:

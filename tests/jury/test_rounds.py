@@ -656,3 +656,18 @@ def test_the_final_round_is_the_ballot_page_not_a_scoring_round(client, admin):
 
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/admin/editions/{final.edition_id}/final")
+
+
+def test_a_round_whose_finalists_were_chosen_cannot_be_reopened(client, admin):
+    round_ = RoundFactory(
+        edition=jury_edition().edition, status=RoundStatus.CLOSED, frozen_at=utcnow()
+    )
+
+    response = client.post(
+        f"/admin/rounds/{round_.id}/reopen",
+        data={"closes_on": "2035-04-30", "closes_time": "18:00", "reason": "More listening."},
+    )
+
+    assert "The finalists were chosen from this round; it cannot be reopened." in response.text
+    db.session.refresh(round_)
+    assert round_.status == RoundStatus.CLOSED
