@@ -18,6 +18,7 @@ NAVIGATION = [
     ("editions.admin_index", _l("Editions"), (Role.ADMIN,)),
     ("cities.index", _l("Cities"), (Role.ADMIN,)),
     ("invitations.index", _l("Staff invitations"), (Role.ADMIN,)),
+    ("audit.index", _l("Audit log"), (Role.ADMIN,)),
     ("profile.edit", _l("Profile"), None),
 ]
 

@@ -394,3 +394,25 @@ def test_a_reference_given_out_meanwhile_fixes_the_year(admin):
     assert refused.value.field == "year"
     db.session.rollback()
     assert db.session.get(Edition, edition.id).year == 2031
+
+
+def test_the_edition_page_leads_to_every_results_page(client, admin):
+    from qpmusic.enums import RoundKind
+    from tests.factories import RoundFactory
+
+    jury_round = RoundFactory(kind=RoundKind.JURY)
+    edition = jury_round.edition
+
+    page = client.get(f"/admin/editions/{edition.id}?lang=en").text
+
+    for path in (
+        f"/admin/rounds/{jury_round.id}/results",
+        f"/admin/rounds/{jury_round.id}/finalists",
+        f"/admin/rounds/{jury_round.id}/progress",
+        f"/admin/editions/{edition.id}/letters",
+        f"/admin/editions/{edition.id}/final",
+        f"/admin/editions/{edition.id}/awards",
+        f"/admin/editions/{edition.id}/exports",
+        "/admin/audit",
+    ):
+        assert f'href="{path}"' in page, path
