@@ -166,4 +166,5 @@ def register_celery(app: Flask) -> None:
     import qpmusic.jury.tasks
     import qpmusic.media.cleanup
     import qpmusic.media.tasks
-    import qpmusic.notifications.tasks  # noqa: F401
+    import qpmusic.notifications.tasks
+    import qpmusic.results.tasks  # noqa: F401
