@@ -13,12 +13,19 @@ Pure logic (no Flask, no database). Rules, as printed with every result (DESIGN 
 - ``normalized``: each juror's totals become z-scores over that juror's own counted reviews in
   the round and are mapped back as overall mean + z * overall standard deviation (over all counted
   totals). A juror with fewer than ``min_reviews`` reviews or no spread keeps their totals and is
-  flagged. An application's score is the mean of its reviews' normalized totals.
+  flagged (a z-score needs at least 2 reviews whatever ``min_reviews`` says). An application's
+  score is the mean of its reviews' normalized totals.
 - ``city_balanced``: the mean of per-city means of the totals (jurors without a city: one group).
 - ``spread``: population standard deviation of the counted totals (None below 2 reviews).
 - Every method ranks in competition style (1, 1, 3); the final order compares the ``tie_break``
   methods in turn, and rows still equal after all of them share a rank with ``tie=True`` ("jury
   decides"). They are listed by application id for display only; nothing is ever drawn at random.
+  An application without counted reviews has no scores and ranks below every scored one.
+
+Rows: every application named by a review (conflicted ones too). ``review_totals`` lists its
+non-conflicted reviews by juror: (juror, weighted total, normalized total), where the normalized
+total is the raw one for a juror left as is and None for a review the outlier rule dropped.
+Jurors: everyone named by a review, with ``reviews`` = their counted reviews.
 
 Sums use ``math.fsum`` (exactly rounded, so independent of order) and every reported number is
 rounded to 6 decimals; ranks compare the rounded numbers, so equal scores are equal.

@@ -31,7 +31,8 @@ class ReviewInput:
     juror_id: int
     city_id: int | None
     application_id: int
-    values: tuple[tuple[int, float], ...]  # (criterion_id, value), sorted by criterion
+    # (criterion_id, value) of the criteria scored (leave out unscored ones), kept sorted.
+    values: tuple[tuple[int, float], ...]
     conflicted: bool = False
 
     def __post_init__(self) -> None:

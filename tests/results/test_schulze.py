@@ -217,4 +217,3 @@ def test_schulze_unanimous_ballots_give_their_ranking(order, voters):
     result = schulze(CANDIDATES, voters * [[[c] for c in order]])
 
     assert result.ranking == tuple((c,) for c in order)
-
