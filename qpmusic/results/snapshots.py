@@ -73,25 +73,29 @@ def refusal(round_: Round) -> TallyRefused | None:
         )
     if round_.status == RoundStatus.DRAFT:
         return TallyRefused(_l("The round has not opened yet."), "not_open")
-    if round_.status == RoundStatus.OPEN:
-        drafts = db.session.scalar(
-            select(func.count(Assignment.id)).where(
-                Assignment.round_id == round_.id,
+    counts = db.session.execute(
+        select(
+            func.count(Assignment.id).filter(Assignment.status == AssignmentStatus.FINAL),
+            func.count(Assignment.id).filter(
                 Assignment.status == AssignmentStatus.DRAFT,
                 ~_conflict_in_force(round_.edition_id),
-            )
+            ),
+        ).where(Assignment.round_id == round_.id)
+    ).one()
+    finals, drafts = counts
+    if round_.status == RoundStatus.OPEN and drafts:
+        return TallyRefused(
+            lazy_ngettext(
+                "%(num)d review is still a draft. Wait until it is final, or close the "
+                "round: drafts then count as abstentions.",
+                "%(num)d reviews are still drafts. Wait until they are final, or close "
+                "the round: drafts then count as abstentions.",
+                drafts,
+            ),
+            "drafts",
         )
-        if drafts:
-            return TallyRefused(
-                lazy_ngettext(
-                    "%(num)d review is still a draft. Wait until it is final, or close the "
-                    "round: drafts then count as abstentions.",
-                    "%(num)d reviews are still drafts. Wait until they are final, or close "
-                    "the round: drafts then count as abstentions.",
-                    drafts,
-                ),
-                "drafts",
-            )
+    if not finals:
+        return TallyRefused(_l("No review is final yet: there is nothing to tally."), "empty")
     return None
 
 

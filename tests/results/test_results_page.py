@@ -206,6 +206,8 @@ def test_a_snapshot_of_another_round_is_not_found(client, office, scenario):
 
 def test_before_any_tally_the_page_offers_to_tally(client, office):
     jury = build_jury(applications=1)
+    assert "No review is final yet: there is nothing to tally." in page(client, jury)
+    review(jury, "Anne", 0, (5, 5))
 
     html = page(client, jury)
 
@@ -358,3 +360,19 @@ def test_the_page_renders_in_german(client, auth, scenario):
 
     assert '<html lang="de">' in html
     assert "6,33" in html
+
+
+def test_a_frozen_round_shows_the_tally_the_finalists_came_from_and_no_tally_button(
+    client, office, scenario
+):
+    snapshot = db.session.scalar(select(ResultSnapshot))
+    scenario.round.frozen_snapshot_id = snapshot.id
+    scenario.round.frozen_at = snapshot.computed_at
+    db.session.commit()
+
+    text = plain(page(client, scenario))
+
+    assert "the result of this round is frozen." in text
+    assert "The result of this round is frozen: the finalists were chosen from it." in text
+    assert "Tally now" not in text
+    assert "· the finalists were chosen from this tally" in text

@@ -339,3 +339,13 @@ def test_a_real_worker_running_the_task_twice_stores_one_snapshot(
     assert snapshot.input_digest == tally.digest(tally_input(jury.round))
     assert worker.log_path.read_text().count("succeeded in") == 2
     assert db.session.scalar(select(func.count(AuditEvent.id))) == 1
+
+
+def test_a_round_without_any_final_review_is_refused(office):
+    jury = build_jury(status=RoundStatus.CLOSED)
+    review(jury, "Anne", 0, (5, None), status=AssignmentStatus.DRAFT)
+
+    with pytest.raises(TallyRefused) as refused:
+        compute_snapshot(round_=jury.round, actor=office)
+
+    assert refused.value.code == "empty"
