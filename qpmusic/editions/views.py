@@ -19,8 +19,9 @@ from qpmusic.editions.services import (
     public_edition,
     update_edition,
 )
-from qpmusic.enums import Role
+from qpmusic.enums import EditionPhase, Role
 from qpmusic.extensions import db
+from qpmusic.results import publication
 from qpmusic.results.finalists import set_final_concert
 from qpmusic.timestamps import utcnow
 
@@ -105,10 +106,15 @@ def change_phase(edition_id):
     if not form.validate_on_submit():
         abort(400)
     try:
-        phases.change_phase(
-            edition=edition, to=form.phase, actor=current_user, reason=form.reason.data or ""
-        )
-    except EditionError as error:
+        if edition.phase == EditionPhase.FINAL and form.phase == EditionPhase.PUBLISHED:
+            # Publishing is more than a phase: statements and ballot checked, the date kept,
+            # the announcement sent. The same step as on the awards page, never a bare change.
+            publication.publish_results(edition=edition, actor=current_user, now=utcnow())
+        else:
+            phases.change_phase(
+                edition=edition, to=form.phase, actor=current_user, reason=form.reason.data or ""
+            )
+    except (EditionError, publication.PublicationError) as error:
         flash(str(error), "error")
     else:
         db.session.commit()
