@@ -75,8 +75,14 @@ def verify_email(token):
     return redirect(url_for("accounts.login"))
 
 
+def failed_login(response) -> bool:
+    """Only a refused login counts: jurors logging in one after another on a venue's shared
+    Wi-Fi (one address) must not lock each other out; a successful login redirects."""
+    return response.status_code != 302
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(attempt_limit, methods=["POST"])
+@limiter.limit(attempt_limit, methods=["POST"], deduct_when=failed_login)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))

@@ -113,3 +113,14 @@ def test_remember_me_sets_a_persistent_cookie(client, auth):
     response = auth.login("mia@example.org", remember="y")
 
     assert any("remember_token=" in c for c in response.headers.getlist("Set-Cookie"))
+
+
+def test_successful_logins_from_one_address_do_not_count_against_the_limit(client, auth):
+    people = [UserFactory(email=f"juror{n}@example.org") for n in range(8)]
+
+    answers = []
+    for person in people:
+        answers.append(auth.login(person.email).status_code)
+        client.post("/logout")
+
+    assert answers == [302] * 8

@@ -9,7 +9,6 @@ German, French and English; the jury protocol PDF has the table and the winner.
 """
 
 import io
-import threading
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -17,12 +16,11 @@ import pytest
 from flask_babel import force_locale, gettext
 from playwright.sync_api import expect
 from pypdf import PdfReader
-from werkzeug.serving import make_server
 
 from qpmusic.enums import ApplicationStatus, AssignmentStatus, EditionPhase, Role, RoundStatus
 from qpmusic.extensions import db
 from qpmusic.timestamps import utcnow
-from tests.conftest import PASSWORD, make_app
+from tests.conftest import PASSWORD
 from tests.factories import (
     ApplicationFactory,
     AssignmentFactory,
@@ -36,7 +34,7 @@ from tests.factories import (
     UserFactory,
     WorkFactory,
 )
-from tests.mail_sink import free_port, text_of
+from tests.mail_sink import text_of
 
 pytestmark = pytest.mark.browser
 
@@ -96,31 +94,6 @@ STATEMENTS = {
 def t(language, msgid, **values):
     with force_locale(language):
         return gettext(msgid, **values)
-
-
-@pytest.fixture
-def live_server(test_config):
-    """conftest's live server with a wider login limit.
-
-    Every browser here comes from 127.0.0.1, and the office and five jurors log in within a
-    minute: under the default five logins per minute and address, the sixth would be refused.
-    """
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    app = make_app(
-        {
-            **test_config,
-            "WTF_CSRF_ENABLED": True,
-            "BASE_URL": base_url,
-            "RATELIMIT_LOGIN": "30 per minute",
-        }
-    )
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield base_url
-    server.shutdown()
-    thread.join(timeout=5)
 
 
 def build_edition():
