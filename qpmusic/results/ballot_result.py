@@ -3,6 +3,8 @@
 Closing the ballot stores what was counted and what came out as an immutable ResultSnapshot
 of the final round (its inputs are the canonical record, so the same ballots give the same
 digest); every page recomputes the tables from those inputs with the pure Schulze function.
+Each counted ballot names the finalists it excludes (the juror's conflicts of interest), so
+the snapshot alone reproduces the result.
 """
 
 import hashlib
@@ -20,13 +22,14 @@ from qpmusic.jury.conflicts import effective_conflicts
 from qpmusic.jury.models import Round
 from qpmusic.results.ballot_roll import ballots, final_round, finalist_ids, jurors
 from qpmusic.results.models import ResultSnapshot
-from qpmusic.results.schulze import SchulzeResult, schulze
+from qpmusic.results.schulze import RankedBallot, SchulzeResult, schulze
 
-PARAMETERS = {"method": "schulze", "unranked": "last"}
+# "conflicts": a ballot leaves out every comparison with a finalist its juror is conflicted with.
+PARAMETERS = {"method": "schulze", "unranked": "last", "conflicts": "excluded"}
 
 
 def counted_inputs(round_: Round) -> dict:
-    """The ballots as they count: jurors still on the jury, finalists only, conflicts left out."""
+    """The ballots as they count: jurors still on the jury, finalists only, conflicts excluded."""
     candidates = sorted(finalist_ids(round_.edition_id))
     members = {m.user_id for m in jurors(round_.edition_id)}
     conflicts = effective_conflicts(round_.edition_id)
@@ -34,11 +37,15 @@ def counted_inputs(round_: Round) -> dict:
     for juror_id, ballot in sorted(ballots(round_).items()):
         if juror_id not in members or ballot.submitted_at is None:
             continue
+        # A conflict confirmed after the vote takes the finalist off a ballot that ranked it.
+        excluded = [a for a in candidates if (juror_id, a) in conflicts]
         ranking = [
-            sorted(a for a in group if a in candidates and (juror_id, a) not in conflicts)
+            sorted(a for a in group if a in candidates and a not in excluded)
             for group in ballot.ranking
         ]
-        counted.append({"juror_id": juror_id, "ranking": [g for g in ranking if g]})
+        counted.append(
+            {"juror_id": juror_id, "ranking": [g for g in ranking if g], "excluded": excluded}
+        )
     return {"candidates": candidates, "ballots": counted}
 
 
@@ -48,7 +55,12 @@ def digest(inputs: dict) -> str:
 
 
 def compute(inputs: dict) -> SchulzeResult:
-    return schulze(inputs["candidates"], [b["ranking"] for b in inputs["ballots"]])
+    # Snapshots stored before exclusions have no "excluded": their conflicted finalists
+    # counted as ranked last, and recomputing them must give what was shown then.
+    return schulze(
+        inputs["candidates"],
+        [RankedBallot(b["ranking"], frozenset(b.get("excluded", ()))) for b in inputs["ballots"]],
+    )
 
 
 def store_result(round_: Round, *, actor, now: datetime) -> ResultSnapshot:

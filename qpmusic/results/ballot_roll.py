@@ -1,6 +1,7 @@
 """Who is on the final ballot: the finalists, the jurors who rank them, the ballots cast."""
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from qpmusic.accounts.models import User
 from qpmusic.applications.models import Application
@@ -69,6 +70,8 @@ def finalists(edition_id: int) -> list[Application]:
         db.session.scalars(
             select(Application)
             .where(Application.id.in_(ids))
+            # The public page lists each finalist's works.
+            .options(selectinload(Application.works))
             .order_by(func.lower(Application.artist_name), Application.id)
         )
     )
@@ -85,6 +88,8 @@ def jurors(edition_id: int) -> list[JuryMember]:
                 JuryMember.role == Role.JUROR,
                 User.active.is_(True),
             )
+            # The office's page shows each juror's name and city.
+            .options(joinedload(JuryMember.user), joinedload(JuryMember.city))
             .order_by(func.lower(User.name), User.id)
         )
     )

@@ -1,9 +1,10 @@
 """The final-concert ballot: its round opened and closed by the office, each juror's ranking.
 
 A juror ranks every finalist they have no conflict with (ties allowed). A finalist a juror is
-conflicted with is left off that juror's ballot, which the Schulze method counts as ranked
-below all the others on it. Closing the round stores the counted ballots and the result as an
-immutable snapshot. Callers own the transaction: nothing here commits.
+conflicted with is left off that juror's ballot, and the ballot is left out of every comparison
+with that finalist (conflicted reviews never count, not even as "ranked last"). Closing the
+round stores the counted ballots and the result as an immutable snapshot. Callers own the
+transaction: nothing here commits.
 """
 
 from datetime import datetime

@@ -118,6 +118,13 @@ def sending_problem(edition: Edition, kind: str) -> str | None:
             "The invitation names the final concert: set its date, time and place in the "
             "edition's settings first."
         )
+    # Screening decisions can change until the jury phase (as the screening services allow):
+    # a letter sent before then could tell someone "screened out" who is shortlisted after all.
+    if kind == SCREENED_OUT and edition.phase not in SCREENING_CLOSED:
+        return _l(
+            "Screening decisions can still change until the edition reaches the jury phase: "
+            "send these letters from then on."
+        )
     return None
 
 

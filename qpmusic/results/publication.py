@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
 from qpmusic.accounts.models import User
@@ -20,7 +20,7 @@ from qpmusic.editions.phases import change_phase, phase_problem
 from qpmusic.enums import ApplicationStatus, AwardKind, EditionPhase, Role, RoundStatus
 from qpmusic.extensions import db
 from qpmusic.jury.models import JuryMember
-from qpmusic.notifications.models import NotificationBatch
+from qpmusic.notifications.models import NotificationBatch, OutboxMessage
 from qpmusic.notifications.services import queue_email
 from qpmusic.results.awards import LANGUAGES, awards_of, missing_statements
 from qpmusic.results.ballot_roll import final_round, finalists
@@ -91,8 +91,7 @@ def recipients(edition_id: int) -> list[Application]:
     )
 
 
-def _context(edition: Edition, application: Application) -> dict:
-    awards = awards_of(edition.id)
+def _context(edition: Edition, application: Application, awards: dict[AwardKind, Award]) -> dict:
     prize, special = awards.get(AwardKind.PRIZE), awards.get(AwardKind.SPECIAL)
     return {
         "name": application.applicant.name or application.artist_name,
@@ -111,17 +110,28 @@ def _announce(edition: Edition, *, actor, now: datetime) -> NotificationBatch:
         created_at=now,
         created_by_id=getattr(actor, "id", None),
     )
+    group = recipients(edition.id)
+    batch.total = len(group)
     db.session.add(batch)
     db.session.flush()
-    for application in recipients(edition.id):
-        message = queue_email(
+    # Read once for every letter: the same awards go to everyone.
+    awards = awards_of(edition.id)
+    messages = [
+        queue_email(
             to=application.applicant.email,
             language=application.applicant.language,
             template=TEMPLATE,
-            context=_context(edition, application),
+            context=_context(edition, application, awards),
         )
-        message.batch_id = batch.id
-        batch.total += 1
+        for application in group
+    ]
+    # queue_email writes each row at once; one statement then files them all in the batch.
+    if messages:
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_([m.id for m in messages]))
+            .values(batch_id=batch.id)
+        )
     db.session.flush()
     return batch
 

@@ -5,6 +5,10 @@ one group are tied, candidates a ballot leaves out share its last place. Ids tha
 candidates (say, a finalist withdrawn after the vote) are ignored, which is the same as removing
 that candidate from every ballot; an id twice in one ballot is an error.
 
+A ballot may also be a ``RankedBallot`` naming the candidates it excludes (the juror's
+conflicts of interest): it then says nothing about any pair with an excluded candidate, instead
+of putting that candidate last, where the conflicted juror would still vote against them.
+
 - ``pairwise[a, b]``: how many voters strictly prefer a to b.
 - ``strongest[a, b]``: the strength of the strongest path from a to b (widest path,
   Floyd-Warshall), where a link a → b has strength ``pairwise[a, b]`` if a beats b, else none (0).
@@ -18,6 +22,12 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
+class RankedBallot:
+    ranking: Sequence[Iterable[int]]
+    excluded: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
 class SchulzeResult:
     candidates: tuple[int, ...]  # sorted
     pairwise: dict[tuple[int, int], int]  # every ordered pair of distinct candidates
@@ -26,13 +36,19 @@ class SchulzeResult:
     winners: tuple[int, ...]
 
 
-def schulze(candidates: Iterable[int], ballots: Iterable[Sequence[Iterable[int]]]) -> SchulzeResult:
+def schulze(
+    candidates: Iterable[int], ballots: Iterable[RankedBallot | Sequence[Iterable[int]]]
+) -> SchulzeResult:
+    """``ballots``: rankings, or ``RankedBallot``s where a ballot excludes candidates."""
     cands = tuple(sorted(set(candidates)))
     pairwise = {(a, b): 0 for a in cands for b in cands if a != b}
     for ballot in ballots:
-        position = _positions(cands, ballot)
+        if not isinstance(ballot, RankedBallot):
+            ballot = RankedBallot(ballot)
+        position = _positions(cands, ballot.ranking)
+        excluded = set(ballot.excluded)
         for a, b in pairwise:
-            if position[a] < position[b]:
+            if position[a] < position[b] and a not in excluded and b not in excluded:
                 pairwise[a, b] += 1
 
     strongest = {(a, b): (d if d > pairwise[b, a] else 0) for (a, b), d in pairwise.items()}

@@ -181,3 +181,28 @@ def test_leaving_the_prize_unchosen_records_nothing(app):
 
     assert response.status_code == 422
     assert awards(final.edition) == {}
+
+
+def test_recording_awards_after_publication_is_refused_and_changes_nothing(app):
+    final = final_edition()
+    a, b, c = final.finalists
+    closed_ballot(app, final, [{a: 1, b: 2, c: 3}])
+    admin = client_for(app, final.admin)
+    assert post_awards(admin, final.edition, award_form(a)).status_code == 302
+    assert admin.post(f"/admin/editions/{final.edition.id}/publish").status_code == 302
+
+    response = post_awards(
+        admin, final.edition, award_form(b, reason="Aurora withdrew.", prize_en="Changed.")
+    )
+
+    assert response.status_code == 422
+    assert (
+        "The results are published. To change an award, move the edition back to the final "
+        "phase (with a reason) first." in text(response)
+    )
+    assert awards(final.edition) == {AwardKind.PRIZE: a.id}
+    assert (status(a), status(b)) == (ApplicationStatus.WINNER, ApplicationStatus.FINALIST)
+    award = db.session.scalar(select(Award))
+    assert award.statement("en") == "The jury honours a sound world of great daring."
+    recorded = select(AuditEvent).where(AuditEvent.action == "awards.recorded")
+    assert len(db.session.scalars(recorded).all()) == 1

@@ -1,14 +1,17 @@
 """The final ballot: the office opens and closes it, jurors rank the finalists, Schulze decides."""
 
 import re
+from contextlib import contextmanager
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from qpmusic.audit.models import AuditEvent
 from qpmusic.enums import EditionPhase, Role, RoundStatus
 from qpmusic.extensions import db
+from qpmusic.results.ballot_result import final_result
 from qpmusic.results.ballot_roll import final_round, open_ballots_of_juror
 from qpmusic.results.models import Ballot, ResultSnapshot
+from qpmusic.timestamps import utcnow
 from tests.factories import ConflictFactory, JuryMemberFactory
 from tests.results.ballot_builders import (
     admin_post,
@@ -104,7 +107,7 @@ def test_schulze_winner_through_the_pages(app):
         {"place": 2, "application_ids": [b.id]},
         {"place": 3, "application_ids": [c.id]},
     ]
-    assert snapshot.parameters == {"method": "schulze", "unranked": "last"}
+    assert snapshot.parameters == {"method": "schulze", "unranked": "last", "conflicts": "excluded"}
 
 
 def test_tie_for_first_is_shown_as_the_jury_decides(app):
@@ -149,6 +152,8 @@ def test_a_save_from_a_stale_page_is_refused_and_overwrites_nothing(app):
     a, b, c = final.finalists
     round_id = open_ballot(client_for(app, final.admin), final.edition)
     juror = final.jurors[0]
+    juror.user.language = "en"
+    db.session.commit()
     phone, laptop = client_for(app, juror.user), client_for(app, juror.user)
 
     assert vote(phone, round_id, {a: 1, b: 2, c: 3}, version=0).status_code == 302
@@ -244,9 +249,41 @@ def test_a_conflicted_juror_ranks_the_others_only(app):
 
     admin_post(admin, final.edition, "close", anyway="y")
     snapshot = db.session.scalar(select(ResultSnapshot))
-    assert snapshot.inputs["ballots"] == [{"juror_id": juror.user_id, "ranking": [[b.id], [a.id]]}]
+    assert snapshot.inputs["ballots"] == [
+        {"juror_id": juror.user_id, "ranking": [[b.id], [a.id]], "excluded": [c.id]}
+    ]
     page = text(admin.get(f"/admin/editions/{final.edition.id}/final?lang=en"))
-    assert "counts as ranked below all the others" in page
+    assert (
+        "A juror with a conflict of interest with a finalist does not rank that finalist; their "
+        "ballot is left out of every comparison that involves that finalist." in page
+    )
+    # Cirrus is in no comparison of the only ballot: not placed behind Aurora and Basalt.
+    result = final_result(final_round(final.edition.id)).result
+    assert (result.pairwise[a.id, c.id], result.pairwise[b.id, c.id]) == (0, 0)
+    assert result.ranking == (tuple(sorted((b.id, c.id))), (a.id,))
+
+
+def test_a_conflicted_jurors_ballot_does_not_decide_between_the_two_finalists(app):
+    # X vs Y with three jurors: one is conflicted with X and ranks only Y, the others split.
+    final = final_edition(finalists=("Xenon", "Yarrow"))
+    x, y = final.finalists
+    conflicted, first, second = final.jurors
+    ConflictFactory(application=x, juror=conflicted.user)
+    db.session.commit()
+    admin = client_for(app, final.admin)
+    round_id = open_ballot(admin, final.edition)
+    for member, ranks in ((conflicted, {y: 1}), (first, {x: 1, y: 2}), (second, {y: 1, x: 2})):
+        assert vote(client_for(app, member.user), round_id, ranks).status_code == 302
+
+    assert admin_post(admin, final.edition, "close").status_code == 302
+
+    result = final_result(final_round(final.edition.id)).result
+    assert result.pairwise == {(x.id, y.id): 1, (y.id, x.id): 1}
+    assert result.winners == (x.id, y.id)
+    page = text(admin.get(f"/admin/editions/{final.edition.id}/final?lang=en"))
+    assert "Tie for first place: Xenon, Yarrow." in page
+    assert "Winner by the Schulze method" not in page
+    assert "3 ballots counted." in page
 
 
 def test_a_closed_ballot_reopens_with_a_reason_until_the_prize_is_recorded(app):
@@ -302,3 +339,52 @@ def test_the_open_ballot_is_found_for_each_juror_of_the_edition(app):
 
     assert [r.id for r in open_ballots_of_juror(final.jurors[0].user_id)] == [round_id]
     assert open_ballots_of_juror(outsider.user_id) == []
+
+
+@contextmanager
+def counting():
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def test_the_office_page_runs_the_same_number_of_queries_for_2_and_8_jurors(app):
+    counts = []
+    for jurors in (2, 8):
+        final = final_edition(jurors=jurors)
+        a, b, c = final.finalists
+        admin = client_for(app, final.admin)
+        round_id = open_ballot(admin, final.edition)
+        for member in final.jurors:
+            # Each juror is conflicted with Cirrus, voted, and is listed with name and city.
+            ConflictFactory(application=c, juror=member.user)
+            ranking = [[a.id], [b.id]] if member.id % 2 else [[b.id], [a.id]]
+            db.session.add(
+                Ballot(
+                    round_id=round_id,
+                    juror_id=member.user_id,
+                    ranking=ranking,
+                    submitted_at=utcnow(),
+                )
+            )
+        db.session.commit()
+        assert admin_post(admin, final.edition, "close").status_code == 302
+        url = f"/admin/editions/{final.edition.id}/final?lang=en"
+        assert admin.get(url).status_code == 200  # the first request fills per-process caches
+
+        with counting() as statements:
+            page = admin.get(url)
+
+        assert f"{jurors} ballots counted." in text(page)
+        shown = text(page)
+        for member in final.jurors:
+            assert f"{member.user.display_name} {member.city.name_en} " in shown
+        counts.append(len(statements))
+    assert counts[0] == counts[1]

@@ -137,7 +137,9 @@ def test_the_preview_shows_the_letter_in_each_language_for_a_real_recipient(
     # The French letter is written for the French finalist, the German one for Bernd.
     assert "Trio Amélie (QP-2031-0001), amelie@example.org" in page
     assert "Bernd Klang (QP-2031-0002), bernd@example.org" in page
-    assert page.count("You are a finalist of the QuattroPole Music Prize") == 3
+    assert "Sie sind im Finale des QuattroPole Musikpreises" in page
+    assert "Vous êtes finaliste du Prix de musique QuattroPole" in page
+    assert "You are a finalist of the QuattroPole Music Prize" in page
     for language in ("de", "fr", "en"):
         assert f"language={language}&amp;part=html" in page
 
@@ -163,6 +165,50 @@ def test_the_screened_out_letter_gives_the_coordinators_reason_and_no_scores(
 
     assert "Lives 120 km from the city." in page
     assert "does not meet them" in page
+
+
+@pytest.mark.parametrize(
+    "phase", [EditionPhase.CLOSED, EditionPhase.PRESELECTION], ids=["closed", "preselection"]
+)
+def test_screened_out_letters_are_refused_while_screening_decisions_can_change(
+    client, admin, edition, people, phase
+):
+    edition.phase = phase
+    db.session.commit()
+    reason = (
+        "Screening decisions can still change until the edition reaches the jury phase: "
+        "send these letters from then on."
+    )
+
+    page = client.get(letters_url(edition)).text
+    response = send(client, edition, "screened_out")
+
+    assert reason in page
+    # Only the finalists' group (two letters too) still has a send button.
+    assert page.count("Send 2 letters") == 1
+    assert f'action="/admin/editions/{edition.id}/letters/screened_out"' not in page
+    assert response.status_code == 302
+    assert reason in client.get(response.headers["Location"]).text
+    assert batches() == []
+    assert messages() == []
+
+
+def test_screened_out_letters_go_out_from_the_jury_phase(client, admin, edition, people):
+    edition.phase = EditionPhase.JURY
+    db.session.commit()
+
+    page = client.get(letters_url(edition)).text
+    response = send(client, edition, "screened_out")
+
+    assert f'action="/admin/editions/{edition.id}/letters/screened_out"' in page
+
+    [batch] = batches()
+    assert response.headers["Location"] == f"/admin/letters/{batch.id}"
+    assert [m.recipient for m in messages()] == [
+        "dana@example.org",
+        "emil@example.org",
+        "fanny@example.org",
+    ]
 
 
 def test_an_unknown_letter_is_404(client, admin, edition):

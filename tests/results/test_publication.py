@@ -2,9 +2,10 @@
 
 import re
 import time
+from contextlib import contextmanager
 from html import unescape
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from qpmusic.editions.phases import change_phase
 from qpmusic.enums import ApplicationStatus, EditionPhase
@@ -180,3 +181,42 @@ def test_the_home_page_archive_links_to_the_public_page(app):
     home = app.test_client().get("/?lang=en").get_data(as_text=True)
 
     assert f'<a href="/editions/{final.edition.year}">' in home
+
+
+@contextmanager
+def statements_until_commit():
+    """The SQL statements run until the first commit (the e-mails are sent after it)."""
+    statements, committed = [], []
+
+    def record(_conn, _cursor, statement, *_args):
+        if not committed:
+            statements.append(statement.split(None, 1)[0].upper())
+
+    def commit(_conn):
+        committed.append(True)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    event.listen(db.engine, "commit", commit)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+        event.remove(db.engine, "commit", commit)
+
+
+def test_publishing_reads_the_same_for_3_and_30_applicants(app):
+    counts = {}
+    for applicants in (3, 30):
+        final = final_edition()
+        for n in range(applicants - 3):
+            submitted(final.edition, ApplicationStatus.NOT_FINALIST, f"{n:04d} Other")
+        admin = awarded(app, final)
+        with statements_until_commit() as statements:
+            assert publish(admin, final.edition).status_code == 302
+        assert batches(final.edition) == 1
+        counts[applicants] = statements
+
+    few, many = counts[3], counts[30]
+    assert few.count("SELECT") == many.count("SELECT")
+    # Writes grow by the outbox row of each letter, nothing else.
+    assert (many.count("INSERT") - few.count("INSERT"), len(many) - len(few)) == (27, 27)

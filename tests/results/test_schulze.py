@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qpmusic.results.schulze import schulze
+from qpmusic.results.schulze import RankedBallot, schulze
 
 A, B, C, D, E = 1, 2, 3, 4, 5
 LETTER = dict(zip("ABCDE", (A, B, C, D, E), strict=True))
@@ -135,6 +135,46 @@ def test_schulze_rejects_a_candidate_twice_on_one_ballot():
         schulze([A, B], [[[A], [B, A]]])
 
 
+def test_schulze_a_conflicted_juror_does_not_decide_between_x_and_y():
+    # Three jurors; the first is conflicted with X and ranks only Y, the others split.
+    x, y = A, B
+    ballots = [RankedBallot([[y]], excluded=frozenset({x})), [[x], [y]], [[y], [x]]]
+
+    result = schulze([x, y], ballots)
+
+    assert result.pairwise == {(x, y): 1, (y, x): 1}
+    assert result.ranking == ((x, y),)
+    assert result.winners == (x, y)
+
+
+def test_schulze_an_excluded_candidate_is_in_no_comparison_of_that_ballot_even_if_ranked():
+    result = schulze([A, B, C], [RankedBallot([[A], [B], [C]], excluded=frozenset({B}))])
+
+    assert result.pairwise == {
+        (A, B): 0,
+        (B, A): 0,
+        (A, C): 1,
+        (C, A): 0,
+        (B, C): 0,
+        (C, B): 0,
+    }
+    assert result.ranking == ((A, B), (C,))
+
+
+def test_schulze_others_left_off_a_ballot_with_exclusions_still_share_its_last_place():
+    result = schulze([A, B, C], [RankedBallot([[C]], excluded=frozenset({A}))])
+
+    assert result.pairwise[C, B] == 1
+    assert result.pairwise[C, A] == result.pairwise[A, C] == 0
+    assert result.pairwise[A, B] == result.pairwise[B, A] == 0
+
+
+def test_schulze_a_ballot_without_exclusions_is_the_plain_ranking():
+    plain = [[[A], [B, C]], [[C]]]
+
+    assert schulze([A, B, C], [RankedBallot(r) for r in plain]) == schulze([A, B, C], plain)
+
+
 def test_schulze_without_ballots_ties_everyone_and_without_candidates_is_empty():
     assert schulze([B, A], []).ranking == ((A, B),)
     empty = schulze([], [[[A]]])
@@ -147,18 +187,31 @@ CANDIDATES = list(range(1, 6))
 
 
 @st.composite
-def ballots(draw):
-    """Up to 9 ballots over candidates 1-5, each a ranking with ties and left-out candidates."""
-    result = []
-    for _ in range(draw(st.integers(0, 9))):
-        ranked = draw(st.permutations(CANDIDATES))[: draw(st.integers(0, 5))]
-        groups, i = [], 0
-        while i < len(ranked):
-            size = draw(st.integers(1, len(ranked) - i))
-            groups.append(list(ranked[i : i + size]))
-            i += size
-        result.append(groups)
-    return result
+def ranking(draw):
+    """A ranking over candidates 1-5 with ties and left-out candidates."""
+    ranked = draw(st.permutations(CANDIDATES))[: draw(st.integers(0, 5))]
+    groups, i = [], 0
+    while i < len(ranked):
+        size = draw(st.integers(1, len(ranked) - i))
+        groups.append(list(ranked[i : i + size]))
+        i += size
+    return groups
+
+
+@st.composite
+def one_ballot(draw):
+    """A plain ranking, or a RankedBallot excluding candidates (left off it, as conflicts are)."""
+    groups = draw(ranking())
+    if not draw(st.booleans()):
+        return groups
+    excluded = draw(st.frozensets(st.sampled_from(CANDIDATES), max_size=3))
+    kept = [[c for c in g if c not in excluded] for g in groups]
+    return RankedBallot([g for g in kept if g], excluded)
+
+
+def ballots():
+    """Up to 9 ballots, some of them with exclusions."""
+    return st.lists(one_ballot(), max_size=9)
 
 
 def beats(result, a, b) -> bool:
@@ -217,3 +270,17 @@ def test_schulze_unanimous_ballots_give_their_ranking(order, voters):
     result = schulze(CANDIDATES, voters * [[[c] for c in order]])
 
     assert result.ranking == tuple((c,) for c in order)
+
+
+@given(ballots(), ranking(), st.frozensets(st.sampled_from(CANDIDATES), max_size=3))
+def test_schulze_an_exclusion_removes_exactly_the_ballots_pairs_with_that_candidate(
+    others, groups, excluded
+):
+    before = schulze(CANDIDATES, others).pairwise
+    alone = schulze(CANDIDATES, [groups]).pairwise
+
+    after = schulze(CANDIDATES, [*others, RankedBallot(groups, excluded)]).pairwise
+
+    for (a, b), count in after.items():
+        added = 0 if a in excluded or b in excluded else alone[a, b]
+        assert count == before[a, b] + added
