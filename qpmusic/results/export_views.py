@@ -15,6 +15,7 @@ from qpmusic.jury.models import Round
 from qpmusic.results import exports
 from qpmusic.results.media_zip import media_entries, write_media_zip
 from qpmusic.results.protocol import LANGUAGES, protocol_pdf
+from qpmusic.results.snapshots import snapshot_to_show
 from qpmusic.results.spreadsheets import Table, to_csv, to_xlsx
 from qpmusic.timestamps import utcnow
 
@@ -83,7 +84,7 @@ def _spreadsheet(edition: Edition, table: Table, what: str, fmt: str) -> Respons
 @admins_only
 def index(edition_id):
     edition = _edition_or_404(edition_id)
-    rounds = [(r, exports.newest_snapshot(r.id)) for r in exports.jury_rounds(edition.id)]
+    rounds = [(r, snapshot_to_show(r)) for r in exports.jury_rounds(edition.id)]
     entries = media_entries(edition)
     included = [e for e in entries if e.name]
     return render_template(
@@ -118,7 +119,7 @@ def reviews(edition_id, round_id, fmt):
 @admins_only
 def results(edition_id, round_id, fmt):
     edition = _edition_or_404(edition_id)
-    snapshot = exports.newest_snapshot(_jury_round_or_404(edition, round_id).id) or abort(404)
+    snapshot = snapshot_to_show(_jury_round_or_404(edition, round_id)) or abort(404)
     return _spreadsheet(edition, exports.results_table(snapshot), "results", fmt)
 
 

@@ -17,6 +17,7 @@ from qpmusic.jury.models import Assignment, JuryMember, Round
 from qpmusic.jury.progress import round_progress
 from qpmusic.jury.round_forms import ASSIGNMENT_STATUS_LABELS
 from qpmusic.results.models import ResultSnapshot
+from qpmusic.results.snapshots import conflict_counts, snapshot_to_show
 from qpmusic.results.spreadsheets import Table
 
 METHODS = ("raw_mean", "raw_median", "normalized", "city_balanced")
@@ -42,15 +43,6 @@ def jury_rounds(edition_id: int) -> list[Round]:
             .where(Round.edition_id == edition_id, Round.kind == RoundKind.JURY)
             .order_by(Round.id)
         )
-    )
-
-
-def newest_snapshot(round_id: int) -> ResultSnapshot | None:
-    return db.session.scalar(
-        select(ResultSnapshot)
-        .where(ResultSnapshot.round_id == round_id)
-        .order_by(ResultSnapshot.computed_at.desc(), ResultSnapshot.id.desc())
-        .limit(1)
     )
 
 
@@ -160,7 +152,7 @@ def reviews_table(round_: Round, *, language: str) -> Table:
         )
     }
     conflicts = effective_conflicts(edition.id)
-    normalized = normalized_totals(newest_snapshot(round_.id))
+    normalized = normalized_totals(snapshot_to_show(round_))
     heard = listening_shares(round_, language=language)
     table = Table(
         title=_("Reviews"),
@@ -222,6 +214,7 @@ def ranked_rows(snapshot: ResultSnapshot) -> list[dict]:
 def results_table(snapshot: ResultSnapshot) -> Table:
     """The snapshot's rows by final rank: scores and rank by each method, spread, ties."""
     applications = snapshot_applications(snapshot)
+    conflicts = conflict_counts(snapshot)
     table = Table(
         title=_("Results"),
         headers=[
@@ -249,7 +242,7 @@ def results_table(snapshot: ResultSnapshot) -> Table:
                 *(ranks.get(m) for m in METHODS),
                 row.get("spread"),
                 row.get("reviews"),
-                row.get("conflicts"),
+                conflicts.get(row["application_id"], 0),
             ]
         )
     return table

@@ -10,7 +10,7 @@ from qpmusic.results.letters import FINALISTS, NOT_FINALISTS, SCREENED_OUT
 
 METHOD_LABELS = {
     "raw_mean": _l("Raw mean"),
-    "raw_median": _l("Raw median"),
+    "raw_median": _l("Median"),
     "normalized": _l("Normalized"),
     "city_balanced": _l("City-balanced"),
 }

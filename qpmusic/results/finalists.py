@@ -1,4 +1,4 @@
-"""Choosing the finalists from a jury round's newest tally, which freezes that round's result.
+"""Choosing the finalists from a jury round's current tally, which freezes that round's result.
 
 Callers own the transaction: nothing here commits.
 """
@@ -11,23 +11,22 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from qpmusic.applications.models import Application
+from qpmusic.audit.models import AuditEvent
 from qpmusic.audit.services import record_event
 from qpmusic.editions.models import Edition
 from qpmusic.editions.services import apply_changes
 from qpmusic.enums import ApplicationStatus, RoundKind, RoundStatus
 from qpmusic.extensions import db
 from qpmusic.jury.models import Round
+from qpmusic.results.ballot_roll import finalist_ids
 from qpmusic.results.models import ResultSnapshot
+from qpmusic.results.snapshots import current_snapshot, newest_snapshot
 
 METHODS = ("raw_mean", "raw_median", "normalized", "city_balanced")
 # Rounds created before the tally existed name the median without its prefix.
 ALIASES = {"median": "raw_median", "mean": "raw_mean"}
-# Statuses an application reaches once it was chosen (the final concert moves it on).
-CHOSEN_STATUSES = (
-    ApplicationStatus.FINALIST,
-    ApplicationStatus.WINNER,
-    ApplicationStatus.SPECIAL_PRIZE,
-)
+# Recorded when the finalists are chosen; its "after" names them.
+CHOSEN_EVENT = "round.finalists_chosen"
 
 
 class FinalistError(Exception):
@@ -57,15 +56,6 @@ def tie_break_order(round_: Round, snapshot: ResultSnapshot | None = None) -> li
 def default_method(round_: Round) -> str:
     order = tie_break_order(round_)
     return order[0] if order else "normalized"
-
-
-def newest_snapshot(round_id: int) -> ResultSnapshot | None:
-    return db.session.scalar(
-        select(ResultSnapshot)
-        .where(ResultSnapshot.round_id == round_id)
-        .order_by(ResultSnapshot.computed_at.desc(), ResultSnapshot.id.desc())
-        .limit(1)
-    )
 
 
 # --- the proposal (pure: rows in, ids out) ----------------------------------------------------
@@ -197,10 +187,13 @@ def check_can_choose(round_: Round) -> ResultSnapshot:
         raise FinalistError(_l("The finalists of this round have already been chosen."))
     if round_.status != RoundStatus.CLOSED:
         raise FinalistError(_l("Close the round before choosing the finalists."))
-    snapshot = newest_snapshot(round_.id)
-    if snapshot is None:
+    snapshot = current_snapshot(round_)
+    if snapshot is not None:
+        return snapshot
+    if newest_snapshot(round_.id) is None:
         raise FinalistError(_l("Compute the results of the round before choosing the finalists."))
-    return snapshot
+    # A tally of other reviews or conflicts than today's would freeze an outdated ranking.
+    raise FinalistError(_l("The reviews or conflicts changed since the tally; please tally again."))
 
 
 def choose_finalists(
@@ -270,7 +263,7 @@ def choose_finalists(
     db.session.flush()
     record_event(
         actor=actor,
-        action="round.finalists_chosen",
+        action=CHOSEN_EVENT,
         target=round_,
         before={
             "snapshot_id": snapshot.id,
@@ -299,6 +292,27 @@ class Decision:
     chosen: frozenset[int]
 
 
+def chosen_at_freeze(round_: Round) -> frozenset[int]:
+    """The applications chosen as finalists when the round was frozen.
+
+    Statuses move on after the choice: a special prize may go to a non-finalist, so the
+    status alone does not tell who was chosen; the choice's audit event does.
+    """
+    event = db.session.scalar(
+        select(AuditEvent)
+        .where(
+            AuditEvent.action == CHOSEN_EVENT,
+            AuditEvent.target_type == Round.__tablename__,
+            AuditEvent.target_id == round_.id,
+        )
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
+    if event is not None and "finalists" in (event.after or {}):
+        return frozenset(event.after["finalists"])
+    return frozenset(finalist_ids(round_.edition_id))
+
+
 def frozen_decision(round_: Round) -> Decision:
     """What was decided when the round was frozen, ordered by the method then used."""
     snapshot = db.session.get(ResultSnapshot, round_.frozen_snapshot_id)
@@ -314,7 +328,7 @@ def frozen_decision(round_: Round) -> Decision:
         reason=round_.override_reason,
         frozen_at=round_.frozen_at,
         candidates=_candidates(rows, result, apps),
-        chosen=frozenset(i for i, a in apps.items() if a.status in CHOSEN_STATUSES),
+        chosen=chosen_at_freeze(round_),
     )
 
 

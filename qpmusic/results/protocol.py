@@ -23,9 +23,10 @@ from qpmusic.jury.conflicts import CONFLICT_TYPE_LABELS, effective_conflicts
 from qpmusic.jury.models import Assignment, Conflict, JuryMember, Round
 from qpmusic.jury.progress import round_progress
 from qpmusic.jury.round_forms import ASSIGNMENT_STATUS_LABELS
-from qpmusic.results.exports import METHODS, method_label, newest_snapshot, ranked_rows
+from qpmusic.results.exports import METHODS, method_label, ranked_rows
 from qpmusic.results.models import Award, ResultSnapshot
 from qpmusic.results.protocol_ballot import BallotSummary, ballot_summary
+from qpmusic.results.snapshots import conflict_counts, snapshot_to_show
 from qpmusic.timestamps import utcnow
 
 LANGUAGES = ("de", "fr", "en")
@@ -45,7 +46,7 @@ class ResultLine:
     scores: list[tuple[float | None, int | None]]  # (score, rank) per method, in METHODS order
     spread: float | None
     reviews: int | None
-    conflicts: int | None
+    conflicts: int  # in force with the application when tallied, reviewed or not
 
 
 @dataclass
@@ -87,13 +88,6 @@ class Protocol:
     generated_at: datetime = field(default_factory=utcnow)
 
 
-def protocol_snapshot(round_: Round) -> ResultSnapshot | None:
-    """The snapshot the finalists were chosen from once frozen, else the newest."""
-    if round_.frozen_snapshot_id:
-        return db.session.get(ResultSnapshot, round_.frozen_snapshot_id)
-    return newest_snapshot(round_.id)
-
-
 def _round(edition: Edition, kind: RoundKind) -> Round | None:
     query = select(Round).where(Round.edition_id == edition.id, Round.kind == kind)
     return db.session.scalar(query)
@@ -116,6 +110,7 @@ def _references(application_ids) -> dict[int, Application]:
 
 def _result_lines(snapshot: ResultSnapshot) -> list[ResultLine]:
     applications = _references(row["application_id"] for row in snapshot.rows)
+    conflicts = conflict_counts(snapshot)
     lines = []
     for row in ranked_rows(snapshot):
         application = applications.get(row["application_id"])
@@ -129,7 +124,7 @@ def _result_lines(snapshot: ResultSnapshot) -> list[ResultLine]:
                 scores=[(row.get(m), ranks.get(m)) for m in METHODS],
                 spread=row.get("spread"),
                 reviews=row.get("reviews"),
-                conflicts=row.get("conflicts"),
+                conflicts=conflicts.get(row["application_id"], 0),
             )
         )
     return lines
@@ -221,7 +216,8 @@ def _awards(edition: Edition) -> list[tuple[Award, Application]]:
 def build_protocol(edition: Edition, *, language: str) -> Protocol:
     """Everything the protocol shows, gathered in a fixed number of queries."""
     round_ = _round(edition, RoundKind.JURY)
-    snapshot = protocol_snapshot(round_) if round_ else None
+    # The tally the finalists came from once frozen, else the current one, else the newest.
+    snapshot = snapshot_to_show(round_) if round_ else None
     parameters = (snapshot.parameters if snapshot else None) or {}
     outlier_k = parameters.get("outlier_k", round_.outlier_k if round_ else None)
     protocol = Protocol(

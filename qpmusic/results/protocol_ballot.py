@@ -11,17 +11,12 @@ from sqlalchemy import select
 
 from qpmusic.accounts.models import User
 from qpmusic.applications.models import Application
-from qpmusic.enums import ApplicationStatus, Role, RoundStatus
+from qpmusic.enums import Role
 from qpmusic.extensions import db
 from qpmusic.jury.models import JuryMember, Round
-from qpmusic.results.models import Ballot, ResultSnapshot
-from qpmusic.results.schulze import schulze
-
-FINALIST_STATUSES = (
-    ApplicationStatus.FINALIST,
-    ApplicationStatus.WINNER,
-    ApplicationStatus.SPECIAL_PRIZE,
-)
+from qpmusic.results.ballot_result import final_result
+from qpmusic.results.ballot_roll import finalist_ids
+from qpmusic.results.models import Ballot
 
 
 @dataclass
@@ -38,42 +33,23 @@ class BallotSummary:
     winners: list[str] = field(default_factory=list)
 
 
-def _counted(round_: Round) -> dict | None:
-    """The counted input of the closed ballot's newest snapshot, if it has one."""
-    if round_.status != RoundStatus.CLOSED:
-        return None
-    snapshot = db.session.scalar(
-        select(ResultSnapshot)
-        .where(ResultSnapshot.round_id == round_.id)
-        .order_by(ResultSnapshot.computed_at.desc(), ResultSnapshot.id.desc())
-        .limit(1)
-    )
-    inputs = snapshot.inputs if snapshot is not None else None
-    if not inputs or "candidates" not in inputs or "ballots" not in inputs:
-        return None
-    return inputs
-
-
 def _cast(round_: Round) -> dict:
     """The ballots submitted so far, in the shape a closed ballot's snapshot stores."""
     ballots = db.session.scalars(
         select(Ballot).where(Ballot.round_id == round_.id, Ballot.submitted_at.is_not(None))
     ).all()
-    candidates = db.session.scalars(
-        select(Application.id).where(
-            Application.edition_id == round_.edition_id,
-            Application.status.in_(FINALIST_STATUSES),
-        )
-    ).all()
     return {
-        "candidates": sorted(candidates),
+        "candidates": finalist_ids(round_.edition_id),
         "ballots": [{"juror_id": b.juror_id, "ranking": b.ranking or []} for b in ballots],
     }
 
 
 def ballot_summary(round_: Round) -> BallotSummary:
     """The ballots of the final round and, once it is closed, the Schulze result."""
-    counted = _counted(round_)
+    # The snapshot closing froze, not the newest: closing again on ballots counted before
+    # reuses that older snapshot, so the newest may hold ballots that no longer count.
+    final = final_result(round_)
+    counted = final.snapshot.inputs if final is not None else None
     data = counted or _cast(round_)
     ranked = {i for b in data["ballots"] for group in b["ranking"] for i in group}
     ids = set(data["candidates"]) | ranked
@@ -115,7 +91,7 @@ def ballot_summary(round_: Round) -> BallotSummary:
     if counted is None:
         summary.references = [label(i) for i in sorted(ids, key=label)]
         return summary
-    result = schulze(counted["candidates"], [b["ranking"] for b in counted["ballots"]])
+    result = final.result
     order = [a for group in result.ranking for a in group]
     summary.references = [label(a) for a in order]
     summary.pairwise = [

@@ -1,5 +1,6 @@
 """Tally snapshots of a jury round: read the final reviews, compute, store once per input."""
 
+from collections import Counter
 from dataclasses import asdict, dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -268,12 +269,40 @@ def queue_snapshot(*, round_: Round, actor) -> None:
 
 
 def newest_snapshot(round_id: int) -> ResultSnapshot | None:
+    """The snapshot computed last; it may no longer match the reviews (see current_snapshot)."""
     return db.session.scalar(
         select(ResultSnapshot)
         .where(ResultSnapshot.round_id == round_id)
         .order_by(ResultSnapshot.computed_at.desc(), ResultSnapshot.id.desc())
         .limit(1)
     )
+
+
+def current_snapshot(round_: Round) -> ResultSnapshot | None:
+    """The stored tally of the round's input as it is now, None if that input is not tallied.
+
+    Not the newest: tallying an input seen before finds its older snapshot again (a conflict
+    confirmed, then dismissed), while a newer snapshot holds the input in between.
+    """
+    return _existing(round_.id, tally.digest(read_round(round_).data))
+
+
+def snapshot_in_force(round_: Round) -> ResultSnapshot | None:
+    """The tally that stands: the one the finalists came from once frozen, else the current one."""
+    if round_.frozen_snapshot_id is not None:
+        return db.session.get(ResultSnapshot, round_.frozen_snapshot_id)
+    return current_snapshot(round_)
+
+
+def snapshot_to_show(round_: Round) -> ResultSnapshot | None:
+    """The tally in force, else the newest one (out of date: whoever shows it must say so)."""
+    return snapshot_in_force(round_) or newest_snapshot(round_.id)
+
+
+def conflict_counts(snapshot: ResultSnapshot) -> dict[int, int]:
+    """Application id -> conflicts in force with it when tallied (reviewed or not)."""
+    pairs = (snapshot.parameters or {}).get("conflicts", [])
+    return dict(Counter(app_id for _juror, app_id in pairs))
 
 
 def snapshot_list(round_id: int) -> list:

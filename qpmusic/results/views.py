@@ -1,4 +1,4 @@
-"""The office's results of a jury round: the newest tally, its charts, and each number explained."""
+"""The office's results of a jury round: the tally in force, its charts, each number explained."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal, get_locale
@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from qpmusic.accounts.guards import role_required
 from qpmusic.accounts.models import User
-from qpmusic.enums import Role
+from qpmusic.enums import Role, RoundKind
 from qpmusic.extensions import db
 from qpmusic.jury.models import Round
 from qpmusic.jury.progress import round_for_office
@@ -15,9 +15,11 @@ from qpmusic.results import charts, explain
 from qpmusic.results.models import ResultSnapshot
 from qpmusic.results.snapshots import (
     TallyRefused,
+    conflict_counts,
     newest_snapshot,
     queue_snapshot,
     refusal,
+    snapshot_in_force,
     snapshot_list,
 )
 
@@ -25,14 +27,21 @@ bp = Blueprint("results", __name__)
 
 
 def _round_or_404(round_id: int) -> Round:
-    return round_for_office(round_id) or abort(404)
+    # Only a jury round is tallied; the final round's snapshots hold ballots, not scores.
+    round_ = round_for_office(round_id)
+    if round_ is None or round_.kind != RoundKind.JURY:
+        abort(404)
+    return round_
 
 
-def _snapshot(round_: Round) -> ResultSnapshot | None:
-    """The snapshot asked for (``?snapshot=``, one of this round's) or the newest."""
+def _snapshot(round_: Round, in_force: ResultSnapshot | None) -> ResultSnapshot | None:
+    """The snapshot asked for (``?snapshot=``, one of this round's), else the one in force.
+
+    Without one in force (the reviews or conflicts changed since), the newest, flagged stale.
+    """
     wanted = request.args.get("snapshot", type=int)
     if wanted is None:
-        return newest_snapshot(round_.id)
+        return in_force or newest_snapshot(round_.id)
     snapshot = db.session.get(ResultSnapshot, wanted)
     if snapshot is None or snapshot.round_id != round_.id:
         abort(404)
@@ -107,8 +116,14 @@ def _charts(snapshot: ResultSnapshot, names: explain.Names, bias: list[dict]) ->
 @role_required(Role.ADMIN)
 def index(round_id):
     round_ = _round_or_404(round_id)
-    snapshot = _snapshot(round_)
-    context = {"round": round_, "snapshot": snapshot, "snapshots": snapshot_list(round_.id)}
+    in_force = snapshot_in_force(round_)
+    snapshot = _snapshot(round_, in_force)
+    context = {
+        "round": round_,
+        "snapshot": snapshot,
+        "snapshots": snapshot_list(round_.id),
+        "in_force": in_force,
+    }
     if snapshot is not None:
         language = str(get_locale())
         names = explain.load_names(snapshot, language)
@@ -118,16 +133,13 @@ def index(round_id):
         abstentions: dict[int, list] = {}
         for juror_id, app_id, status in explain.abstentions(snapshot):
             abstentions.setdefault(app_id, []).append((names.juror(juror_id), status))
-        conflicts: dict[int, int] = {}
-        for _juror, app_id in snapshot.parameters.get("conflicts", []):
-            conflicts[app_id] = conflicts.get(app_id, 0) + 1
         context.update(
             names=names,
             computed_by=snapshot.computed_by_id and db.session.get(User, snapshot.computed_by_id),
             sentences=explain.method_sentences(snapshot, names),
             outlier_sentence=explain.outlier_sentence(snapshot),
             abstentions=abstentions,
-            conflicts=conflicts,
+            conflicts=conflict_counts(snapshot),
             untallied=[
                 a for a in snapshot.parameters.get("application_ids", []) if a not in tallied
             ],
@@ -165,7 +177,7 @@ def compute(round_id):
 @role_required(Role.ADMIN)
 def explain_application(round_id, application_id):
     round_ = _round_or_404(round_id)
-    snapshot = _snapshot(round_) or abort(404)
+    snapshot = _snapshot(round_, snapshot_in_force(round_)) or abort(404)
     names = explain.load_names(snapshot, str(get_locale()))
     explanation = explain.application_explanation(snapshot, application_id, names) or abort(404)
     return render_template(

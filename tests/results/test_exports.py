@@ -14,6 +14,7 @@ from qpmusic.audit.models import AuditEvent
 from qpmusic.enums import ApplicationStatus, MediaKind, MediaStatus, Role
 from qpmusic.extensions import db
 from qpmusic.results.media_zip import safe_name
+from qpmusic.results.snapshots import compute_snapshot
 from qpmusic.timestamps import utcnow
 from tests.factories import UserFactory, WorkFactory
 from tests.results.export_builders import (
@@ -191,7 +192,7 @@ def test_reviews_xlsx_keeps_numbers_as_numbers(client, admin, scene):
     assert sheet.max_row == 7
 
 
-def test_results_export_follows_the_newest_snapshot(client, admin, scene):
+def test_results_export_without_a_current_tally_follows_the_newest(client, admin, scene):
     snapshot(
         scene, computed_at=utcnow() + timedelta(minutes=5), normalized=(7.7, 6.6), digest="c" * 64
     )
@@ -222,6 +223,65 @@ def test_results_export_follows_the_newest_snapshot(client, admin, scene):
     ]  # fmt: skip
     assert rows[1][:3] == ["2", "yes", "QP-2031-0002"]
     assert rows[2][:7] == ["3", "no", "QP-2031-0003", "Ondes Martenot Trio", "", "", ""]
+
+
+def results_csv(client, scene):
+    _header, *rows = csv_rows(client.get(url(scene, f"/rounds/{scene.round.id}/results.csv")))
+    return rows
+
+
+def reviews_csv(client, scene):
+    _header, *rows = csv_rows(client.get(url(scene, f"/rounds/{scene.round.id}/reviews.csv")))
+    return rows
+
+
+def test_results_and_reviews_of_a_frozen_round_follow_its_frozen_tally(client, admin, scene):
+    snapshot(
+        scene, computed_at=utcnow() + timedelta(minutes=5), normalized=(7.7, 6.6), digest="c" * 64
+    )
+    scene.round.frozen_snapshot_id = scene.snapshot.id
+    scene.round.frozen_at = utcnow()
+    db.session.commit()
+
+    results = results_csv(client, scene)
+    reviews = reviews_csv(client, scene)
+
+    assert [row[6] for row in results[:2]] == ["8.9", "5.1"]
+    assert reviews[0][6] == "8.75"
+
+
+def test_results_export_follows_the_current_tally_not_a_newer_one(client, admin, scene):
+    db.session.delete(scene.snapshot)
+    db.session.commit()
+    current = compute_snapshot(round_=scene.round, actor=None)
+    db.session.commit()
+    # Computed later from another input (reviews that have changed back since).
+    snapshot(scene, computed_at=utcnow() + timedelta(minutes=5), digest="c" * 64)
+
+    rows = results_csv(client, scene)
+
+    # The tally of today's reviews has the two reviewed applications; the other has three.
+    assert [row[2] for row in rows] == ["QP-2031-0001", "QP-2031-0002"]
+    assert len(current.rows) == 2
+
+
+def test_results_export_counts_every_conflict_in_force_as_the_page_does(client, admin, scene):
+    ada, bruno = scene.jurors["Ada"].id, scene.jurors["Bruno"].id
+    first, _second, third = (a.id for a in scene.applications)
+    # Ada named a conflict with the first application after finalizing her review of it:
+    # the tally's row counts conflicted final reviews only, the conflicts in force are two.
+    scene.snapshot.parameters = {
+        **scene.snapshot.parameters,
+        "conflicts": [[bruno, third], [ada, first]],
+    }
+    db.session.commit()
+    assert scene.snapshot.rows[0]["conflicts"] == 0
+
+    rows = results_csv(client, scene)
+    sheet = xlsx_sheet(client.get(url(scene, f"/rounds/{scene.round.id}/results.xlsx")))
+
+    assert [row[-1] for row in rows] == ["1", "0", "1"]
+    assert [row[-1].value for row in sheet.iter_rows(min_row=2)] == [1, 0, 1]
 
 
 def test_results_xlsx_opens_with_the_ranked_rows(client, admin, scene):

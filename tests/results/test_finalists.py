@@ -1,4 +1,4 @@
-"""Choosing the finalists: the proposal from the newest tally, ties at the cut, overrides."""
+"""Choosing the finalists: the proposal from the current tally, ties at the cut, overrides."""
 
 import re
 import uuid
@@ -12,9 +12,12 @@ from qpmusic.audit.models import AuditEvent
 from qpmusic.enums import ApplicationStatus, EditionPhase, Role, RoundKind, RoundStatus
 from qpmusic.extensions import db
 from qpmusic.jury.models import Round
+from qpmusic.results import tally as tally_engine
 from qpmusic.results.finalists import FinalistError, choose_finalists, cut, propose
 from qpmusic.results.models import ResultSnapshot
+from qpmusic.results.snapshots import compute_snapshot, read_round
 from tests.factories import ApplicationFactory, EditionFactory, RoundFactory, UserFactory
+from tests.results.results_builders import build_jury, conflict, score_all
 
 METHODS = ("raw_mean", "raw_median", "normalized", "city_balanced")
 COMPUTED = datetime(2031, 11, 20, 10, 0, tzinfo=UTC)
@@ -61,10 +64,11 @@ def row(app, **ranks) -> dict:
     }
 
 
-def snapshot(round_, rows, computed_at=COMPUTED) -> ResultSnapshot:
+def snapshot(round_, rows, computed_at=COMPUTED, current=True) -> ResultSnapshot:
+    """A tally of the round's input as it is now (``current``), or of some other input."""
     made = ResultSnapshot(
         round_id=round_.id,
-        input_digest=uuid.uuid4().hex,
+        input_digest=tally_engine.digest(read_round(round_).data) if current else uuid.uuid4().hex,
         parameters={"tie_break": ["normalized", "city_balanced", "raw_median"]},
         inputs={},
         rows=rows,
@@ -130,7 +134,7 @@ def test_the_proposal_is_the_editions_number_best_by_the_rounds_first_method(
 
     assert ticked(page) == {apps["A"].id, apps["B"].id}
     assert "Proposed: the 2 best by the method below" in page
-    assert "Equal places are then ordered by: City-balanced, Raw median." in page
+    assert "Equal places are then ordered by: City-balanced, Median." in page
     assert "Tie at the cut" not in page
 
 
@@ -232,18 +236,87 @@ def test_an_application_withdrawn_since_the_tally_is_not_proposed(
     assert "Ensemble A" not in page
 
 
-def test_the_newest_snapshot_makes_the_proposal(client, admin, jury_round, apps, tally):
+def test_the_current_snapshot_makes_the_proposal_not_a_newer_one(
+    client, admin, jury_round, apps, tally
+):
     a, b, c, d = (apps[x] for x in "ABCD")
-    newer = snapshot(
+    # Computed later from reviews that have changed back since (a conflict confirmed, then
+    # dismissed): the tally of the reviews as they are now is the older one.
+    snapshot(
         jury_round,
         [row(d, normalized=1), row(c, normalized=2), row(b, normalized=3), row(a, normalized=4)],
         computed_at=COMPUTED + timedelta(hours=1),
+        current=False,
     )
 
     page = client.get(url(jury_round)).text
 
-    assert ticked(page) == {c.id, d.id}
-    assert f'name="snapshot_id" value="{newer.id}"' in page
+    assert ticked(page) == {a.id, b.id}
+    assert f'name="snapshot_id" value="{tally.id}"' in page
+
+
+STALE = "The reviews or conflicts changed since the tally; please tally again."
+
+
+@pytest.fixture
+def tallied_jury():
+    """A real tally of a closed round whose input then changed: a conflict declared since."""
+    jury = build_jury()
+    score_all(
+        jury,
+        {
+            "Anne": [(8, 6), (6, 6), (4, 7)],
+            "Bruno": [(9, 9), (7, 4), (5, 5)],
+            "Carla": [(7, 7), (8, 5), (6, 3)],
+        },
+    )
+    stale = compute_snapshot(round_=jury.round, actor=None)
+    db.session.commit()
+    conflict(jury, "Anne", 0)
+    return jury, stale
+
+
+def test_a_tally_the_reviews_no_longer_match_cannot_be_chosen_from(client, admin, tallied_jury):
+    jury, stale = tallied_jury
+
+    page = client.get(url(jury.round)).text
+    response = choose(client, jury.round, stale, jury.applications[:2])
+
+    assert STALE in page
+    assert 'type="checkbox"' not in page
+    assert response.status_code == 302
+    assert STALE in client.get(response.headers["Location"]).text
+    db.session.refresh(jury.round)
+    assert (jury.round.frozen_at, jury.round.frozen_snapshot_id) == (None, None)
+    assert {a.status for a in jury.applications} == {ApplicationStatus.SHORTLISTED}
+
+
+def test_the_service_refuses_a_tally_the_reviews_no_longer_match(admin, tallied_jury):
+    jury, stale = tallied_jury
+
+    with pytest.raises(FinalistError) as refused:
+        choose_finalists(
+            round_=jury.round,
+            snapshot_id=stale.id,
+            method="normalized",
+            application_ids=[a.id for a in jury.applications[:2]],
+            reason="",
+            actor=admin,
+            now=COMPUTED,
+        )
+    with force_locale("en"):
+        assert str(refused.value) == STALE
+
+
+def test_tallying_again_lets_the_finalists_be_chosen(client, admin, tallied_jury):
+    jury, _stale = tallied_jury
+    fresh = compute_snapshot(round_=jury.round, actor=None)
+    db.session.commit()
+
+    page = client.get(url(jury.round)).text
+
+    assert STALE not in page
+    assert f'name="snapshot_id" value="{fresh.id}"' in page
 
 
 # --- confirming ------------------------------------------------------------------------------
@@ -375,6 +448,27 @@ def test_a_frozen_round_shows_the_decision_and_refuses_a_second_choice(
     assert statuses(apps)["C"] == ApplicationStatus.NOT_FINALIST
 
 
+def test_a_special_prize_for_a_non_finalist_does_not_make_a_finalist_of_it(
+    client, admin, jury_round, apps, tally
+):
+    choose(client, jury_round, tally, [apps["A"], apps["B"]])
+    apps["A"].status = ApplicationStatus.WINNER
+    apps["B"].status = ApplicationStatus.SPECIAL_PRIZE
+    apps["C"].status = ApplicationStatus.SPECIAL_PRIZE
+    db.session.commit()
+
+    page = client.get(url(jury_round)).text
+
+    assert page.count("Finalist</strong>") == 2
+    rows = {
+        letter: re.search(rf"<tr>(?:(?!</tr>).)*Ensemble {letter}(?:(?!</tr>).)*</tr>", page, re.S)
+        for letter in "ABCD"
+    }
+    assert "★" in rows["A"].group(0) and "★" in rows["B"].group(0)
+    assert "★" not in rows["C"].group(0)
+    assert "Special prize" in rows["C"].group(0)
+
+
 def test_the_service_refuses_a_second_choice(jury_round, apps, tally, admin):
     choose_finalists(
         round_=jury_round,
@@ -402,6 +496,9 @@ def test_the_service_refuses_a_second_choice(jury_round, apps, tally, admin):
 
 
 def test_a_choice_on_an_older_tally_is_refused(client, admin, jury_round, apps, tally):
+    # The input changed and was tallied again after the page was opened.
+    jury_round.outlier_k = 1
+    db.session.commit()
     snapshot(
         jury_round,
         [row(apps[x], normalized=n) for n, x in enumerate("ABCD", start=1)],

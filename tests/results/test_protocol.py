@@ -1,7 +1,9 @@
 """The jury protocol PDF: rules, table, conflicts, abstentions, listening, ballot, signatures."""
 
 import io
+import re
 import threading
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
@@ -9,8 +11,12 @@ from pypdf import PdfReader
 from weasyprint import HTML
 
 from qpmusic.editions.models import Edition
+from qpmusic.enums import RoundKind
 from qpmusic.extensions import db
+from qpmusic.jury.models import Round
+from qpmusic.results.models import ResultSnapshot
 from qpmusic.results.protocol import offline_fetcher, protocol_html
+from qpmusic.timestamps import utcnow
 from tests.factories import EditionFactory
 from tests.results.export_builders import admin_user, build_scene, final_ballot
 
@@ -123,6 +129,86 @@ def test_protocol_shows_the_closed_ballot_with_its_schulze_tables(app, scene):
     ) in html
     assert "Schulze ranking:</strong> QP-2031-0001 &gt; QP-2031-0002" in html
     assert "Prize: <strong>Klangwerk Müller</strong> (QP-2031-0001)" in html
+
+
+def final_round(scene) -> Round:
+    return db.session.scalar(
+        db.select(Round).where(Round.edition_id == scene.edition.id, Round.kind == RoundKind.FINAL)
+    )
+
+
+def test_protocol_prints_the_ballot_result_closing_froze_not_the_newest(app, scene):
+    final = final_round(scene)
+    query = db.select(ResultSnapshot).where(ResultSnapshot.round_id == final.id)
+    counted = db.session.scalar(query)
+    first, second = (a.id for a in scene.applications[:2])
+    jurors = [j.id for j in scene.jurors.values()]
+    # Closed once with both jurors ranking the second first, reopened, the ballots changed
+    # back and closed again: that reuses the first snapshot, and the round points at it.
+    db.session.add(
+        ResultSnapshot(
+            round_id=final.id,
+            input_digest="e" * 64,
+            parameters={"method": "schulze", "unranked": "last"},
+            inputs={
+                "candidates": sorted([first, second]),
+                "ballots": [{"juror_id": j, "ranking": [[second], [first]]} for j in jurors],
+            },
+            rows=[{"place": 1, "application_ids": [second]}],
+            jurors=jurors,
+            computed_at=utcnow() + timedelta(minutes=5),
+        )
+    )
+    final.frozen_snapshot_id = counted.id
+    final.frozen_at = utcnow()
+    db.session.commit()
+
+    html = html_of(app, scene.edition)
+
+    assert "Schulze ranking:</strong> QP-2031-0001 &gt; QP-2031-0002" in html
+    assert "<td>Ada Achterberg</td><td>QP-2031-0001 &gt; QP-2031-0002</td>" in html
+
+
+def test_protocol_states_the_outlier_rule_as_the_tally_applies_it(app, scene):
+    scene.snapshot.parameters = {**scene.snapshot.parameters, "outlier_k": 1.5}
+    db.session.commit()
+
+    html = html_of(app, scene.edition)
+
+    assert (
+        "A review is dropped when its total lies more than k = 1.5 standard deviations of all "
+        "the application's totals from the mean of the other reviews, unless fewer than two "
+        "would remain."
+    ) in html
+    assert "from the application's mean" not in html
+
+
+def test_protocol_states_how_a_conflict_counts_in_the_final_ballot(app, scene):
+    html = html_of(app, scene.edition)
+
+    assert (
+        "A juror with a conflict of interest with a finalist does not rank that finalist; their "
+        "ballot is left out of every comparison that involves that finalist."
+    ) in html
+    assert "counts as ranked below the others" not in html
+
+
+def test_protocol_counts_every_conflict_in_force_as_the_results_page_does(app, scene):
+    ada, bruno = scene.jurors["Ada"].id, scene.jurors["Bruno"].id
+    first, _second, third = (a.id for a in scene.applications)
+    scene.snapshot.parameters = {
+        **scene.snapshot.parameters,
+        "conflicts": [[bruno, third], [ada, first]],
+    }
+    db.session.commit()
+    assert scene.snapshot.rows[0]["conflicts"] == 0
+
+    html = html_of(app, scene.edition)
+
+    table = html[html.index("2. Results of the jury round") : html.index("3. Conflicts")]
+    rows = re.findall(r"<tr>.*?</tr>", table)[1:]  # the header first
+    # The last cell of each row: its conflicts.
+    assert [re.findall(r'<td class="num">([^<]*)</td>', row)[-1] for row in rows] == ["1", "0", "1"]
 
 
 def test_an_open_ballot_shows_the_ballots_cast_and_no_result(app):

@@ -8,11 +8,19 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import event, func, select
 
-from qpmusic.enums import AssignmentStatus, Role, RoundStatus
+from qpmusic.enums import (
+    AssignmentStatus,
+    ConflictSource,
+    ConflictStatus,
+    Role,
+    RoundKind,
+    RoundStatus,
+)
 from qpmusic.extensions import db
 from qpmusic.results.models import ResultSnapshot
 from qpmusic.results.snapshots import compute_snapshot
-from tests.factories import UserFactory
+from qpmusic.timestamps import utcnow
+from tests.factories import RoundFactory, UserFactory
 from tests.results.results_builders import build_jury, conflict, review
 
 DASH, MINUS, TIMES = "\N{EN DASH}", "\N{MINUS SIGN}", "\N{MULTIPLICATION SIGN}"
@@ -185,11 +193,12 @@ def test_earlier_tallies_are_listed_and_can_be_shown(client, office, scenario):
     html = page(client, scenario)
     assert f"<code>{second.input_digest}</code>" in html
     assert f"?snapshot={first.id}" in html
-    assert "You are looking at an earlier tally" not in html
+    assert "This is not the tally in force." not in html
 
     earlier = page(client, scenario, snapshot=first.id)
     assert f"<code>{first.input_digest}</code>" in earlier
-    assert "You are looking at an earlier tally" in earlier
+    assert "This is not the tally in force. Show the tally in force" in plain(earlier)
+    assert "tally again" not in earlier
 
 
 def test_a_snapshot_of_another_round_is_not_found(client, office, scenario):
@@ -376,3 +385,80 @@ def test_a_frozen_round_shows_the_tally_the_finalists_came_from_and_no_tally_but
     assert "The result of this round is frozen: the finalists were chosen from it." in text
     assert "Tally now" not in text
     assert "· the finalists were chosen from this tally" in text
+
+
+STALE = "The reviews or conflicts changed since this tally; tally again."
+
+
+def test_the_page_shows_the_tally_of_the_reviews_now_not_the_one_computed_last(
+    client, office, scenario
+):
+    first = db.session.scalar(select(ResultSnapshot))
+    claim = conflict(scenario, "Carla", 0, source=ConflictSource.APPLICANT)
+    claim.status = ConflictStatus.CONFIRMED
+    db.session.commit()
+    second = compute_snapshot(round_=scenario.round, actor=None)
+    db.session.commit()
+    claim.status = ConflictStatus.DISMISSED
+    db.session.commit()
+    assert compute_snapshot(round_=scenario.round, actor=None).id == first.id
+    db.session.commit()
+
+    html = page(client, scenario)
+
+    assert f"<code>{first.input_digest}</code>" in html
+    assert f"<code>{second.input_digest}</code>" not in html
+    assert STALE not in html
+
+
+def test_a_tally_the_reviews_no_longer_match_is_shown_with_a_notice(client, office, scenario):
+    snapshot = db.session.scalar(select(ResultSnapshot))
+    conflict(scenario, "Anne", 2)
+
+    html = page(client, scenario)
+
+    assert f"<code>{snapshot.input_digest}</code>" in html
+    assert STALE in html
+    assert "This is not the tally in force." not in html
+
+
+def test_a_frozen_round_shows_its_frozen_tally_though_another_is_current(client, office, scenario):
+    frozen = db.session.scalar(select(ResultSnapshot))
+    scenario.round.outlier_k = 1
+    db.session.commit()
+    current = compute_snapshot(round_=scenario.round, actor=None)
+    scenario.round.frozen_snapshot_id = frozen.id
+    scenario.round.frozen_at = utcnow()
+    db.session.commit()
+
+    html = page(client, scenario)
+    first = scenario.application(0).id
+    explained = client.get(f"/admin/rounds/{scenario.round.id}/results/{first}")
+
+    assert f"<code>{frozen.input_digest}</code>" in html
+    assert STALE not in html
+    assert f"digest {frozen.input_digest[:12]}" in explained.text
+    assert "This is not the tally in force." in page(client, scenario, snapshot=current.id)
+
+
+def test_the_final_round_has_no_results_page(client, office, scenario):
+    final = RoundFactory(
+        edition=scenario.round.edition, kind=RoundKind.FINAL, status=RoundStatus.CLOSED
+    )
+    application = scenario.application(0).id
+    db.session.add(
+        ResultSnapshot(
+            round_id=final.id,
+            input_digest="f" * 64,
+            parameters={"method": "schulze", "unranked": "last"},
+            inputs={"candidates": [application], "ballots": []},
+            rows=[{"place": 1, "application_ids": [application]}],
+            jurors=[],
+        )
+    )
+    db.session.commit()
+    url = f"/admin/rounds/{final.id}/results"
+
+    assert client.get(url).status_code == 404
+    assert client.get(f"{url}/{application}").status_code == 404
+    assert client.post(url).status_code == 404

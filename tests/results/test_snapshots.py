@@ -13,7 +13,16 @@ from qpmusic.extensions import db
 from qpmusic.jury.models import Assignment, Score
 from qpmusic.results import tally
 from qpmusic.results.models import ResultSnapshot
-from qpmusic.results.snapshots import TallyRefused, compute_snapshot, read_round, tally_input
+from qpmusic.results.snapshots import (
+    TallyRefused,
+    compute_snapshot,
+    conflict_counts,
+    current_snapshot,
+    newest_snapshot,
+    read_round,
+    snapshot_in_force,
+    tally_input,
+)
 from qpmusic.results.tasks import compute_results
 from qpmusic.timestamps import utcnow
 from tests.celery_worker import Worker
@@ -349,3 +358,81 @@ def test_a_round_without_any_final_review_is_refused(office):
         compute_snapshot(round_=jury.round, actor=office)
 
     assert refused.value.code == "empty"
+
+
+def test_recomputing_the_digest_from_the_stored_scores_finds_the_stored_snapshot(jury, office):
+    jury.round.outlier_k = 1.5
+    jury.round.tie_break = ["city_balanced", "median"]
+    db.session.commit()
+    compute_snapshot(round_=jury.round, actor=office)
+    db.session.commit()
+    db.session.expire_all()
+
+    stored = db.session.scalar(select(ResultSnapshot))
+    again = tally.digest(read_round(jury.round).data)
+
+    assert again == stored.input_digest
+    assert current_snapshot(jury.round).id == stored.id
+
+
+def test_the_current_snapshot_matches_the_reviews_now_not_the_newest(jury, office):
+    claim = conflict(jury, "Anne", 0, source=ConflictSource.APPLICANT)
+    first = compute_snapshot(round_=jury.round, actor=office)
+    db.session.commit()
+    claim.status = ConflictStatus.CONFIRMED
+    db.session.commit()
+    second = compute_snapshot(round_=jury.round, actor=office)
+    db.session.commit()
+    claim.status = ConflictStatus.DISMISSED
+    db.session.commit()
+
+    again = compute_snapshot(round_=jury.round, actor=office)
+    db.session.commit()
+
+    # The dismissed conflict gives the first input back: its stored snapshot is current,
+    # though the one computed last holds the confirmed conflict.
+    assert again.id == first.id
+    assert newest_snapshot(jury.round.id).id == second.id
+    assert current_snapshot(jury.round).id == first.id
+    assert snapshot_in_force(jury.round).id == first.id
+
+
+def test_no_snapshot_is_current_before_a_tally_or_once_a_review_changed(jury, office):
+    assert current_snapshot(jury.round) is None
+    compute_snapshot(round_=jury.round, actor=office)
+    db.session.commit()
+
+    conflict(jury, "Bruno", 1)
+
+    assert current_snapshot(jury.round) is None
+    assert newest_snapshot(jury.round.id) is not None
+
+
+def test_a_frozen_round_keeps_its_snapshot_in_force_whatever_changes_after(jury, office):
+    snapshot = compute_snapshot(round_=jury.round, actor=office)
+    jury.round.frozen_snapshot_id = snapshot.id
+    jury.round.frozen_at = utcnow()
+    db.session.commit()
+
+    conflict(jury, "Bruno", 1)
+
+    assert current_snapshot(jury.round) is None
+    assert snapshot_in_force(jury.round).id == snapshot.id
+
+
+def test_conflict_counts_count_every_conflict_in_force_reviewed_or_not(office):
+    jury = build_jury(applications=2)
+    review(jury, "Anne", 0, (7, 7))
+    review(jury, "Bruno", 0, (6, 6))
+    review(jury, "Carla", 1, (5, 5))
+    review(jury, "Dora", 1, None, status=AssignmentStatus.TODO)
+    conflict(jury, "Bruno", 0)  # on a final review
+    conflict(jury, "Dora", 1)  # on a review never started
+    conflict(jury, "Carla", 0)  # not assigned at all
+
+    snapshot = compute_snapshot(round_=jury.round, actor=office)
+
+    first, second = (a.id for a in jury.applications)
+    assert conflict_counts(snapshot) == {first: 2, second: 1}
+    # The row counts only the conflicted final reviews.
+    assert {r["application_id"]: r["conflicts"] for r in snapshot.rows} == {first: 1, second: 0}
