@@ -76,9 +76,15 @@ def assign_automatic(
     """A plan giving each application its reviews from enough cities, with balanced loads.
 
     Priorities, highest first: conflicts, kept pairs, the number of reviews, the number of
-    cities, then juror loads within one. A greedy pass fills the most constrained applications
-    first, covering new cities first and the least loaded juror next; a repair pass then moves
-    reviews along chains from busy to idle jurors without losing any city an application needs.
+    cities, juror loads within one, then mixed teams. A greedy pass fills the most constrained
+    applications first, covering new cities first, the least loaded juror next and, among
+    those, the one who has reviewed least often with the jurors already on the team (for the
+    first juror of a team: the one with the fewest equally loaded colleagues not met yet); a
+    repair pass then moves reviews along chains from busy to idle jurors without losing any
+    city an application needs (it does not look at the mixing).
+
+    Mixing matters for the tally: per-juror normalization compares jurors only through the
+    applications they share, and fixed teams would split the jury into groups that never meet.
     """
     if reviews_per_application < 0 or min_cities < 0:
         raise ValueError("reviews_per_application and min_cities must not be negative")
@@ -136,8 +142,13 @@ class _Builder:
         self.load = dict.fromkeys(city, 0)
         # Applications each juror could hand over (kept pairs stay where the admin put them).
         self.movable: dict[int, set[int]] = {j: set() for j in city}
+        # How many applications each two jurors review together; a pair that shares none has no key.
+        self.together: dict[int, Counter[int]] = {j: Counter() for j in city}
 
     def _add(self, j: int, a: int) -> None:
+        for k in self.reviewers[a]:
+            self.together[j][k] += 1
+            self.together[k][j] += 1
         self.reviewers[a].add(j)
         self.load[j] += 1
         if self.city[j] is not None:
@@ -145,6 +156,11 @@ class _Builder:
 
     def _remove(self, j: int, a: int) -> None:
         self.reviewers[a].discard(j)
+        for k in self.reviewers[a]:
+            for x, y in ((j, k), (k, j)):
+                self.together[x][y] -= 1
+                if not self.together[x][y]:
+                    del self.together[x][y]
         self.load[j] -= 1
         c = self.city[j]
         if c is not None:
@@ -168,10 +184,24 @@ class _Builder:
                     for j in candidates
                     if self.city[j] is not None and self.city[j] not in covered
                 ]
-            j = min(fresh or candidates, key=lambda j: (self.load[j], j))
+            j = self._pick(self.reviewers[a], fresh or candidates)
             candidates.remove(j)
             self._add(j, a)
             self.movable[j].add(a)
+
+    def _pick(self, team: set[int], pool: list[int]) -> int:
+        """The least loaded juror of ``pool``, the one who has met ``team`` least among those.
+
+        A team's first juror is the one with the fewest equally loaded colleagues not met yet:
+        taking the lowest id every time would leave the last ones of a cycle to pair up with
+        colleagues they have already met (with two reviews per application, often the same two).
+        """
+        low = min(self.load[j] for j in pool)
+        pool = [j for j in pool if self.load[j] == low]
+        if team:
+            return min(pool, key=lambda j: (sum(self.together[j][k] for k in team), j))
+        idle = set(pool)
+        return min(pool, key=lambda j: (len(idle.difference(self.together[j])), j))
 
     def _team_after(self, a: int, moves: list[tuple[int, int, int]]) -> set[int]:
         team = set(self.reviewers[a])

@@ -271,6 +271,36 @@ def test_all_puts_every_juror_on_every_application_without_conflict(instance):
     assert plan.problems == tuple(Problem(TOO_FEW_REVIEWERS, a, 1, 0) for a in unreviewed)
 
 
+def groups_of(plan: Plan, jurors) -> int:
+    """How many groups the jurors fall into, two jurors being linked by a shared application."""
+    group = {juror.id: {juror.id} for juror in jurors}
+    for team in reviewers_of(plan, {a for _, a in plan.pairs}).values():
+        merged = set().union(*(group[j] for j in team))
+        for j in merged:
+            group[j] = merged
+    return len({id(members) for members in group.values()})
+
+
+@given(juries(), st.integers(3, 6), st.integers(0, 6), st.data())
+def test_automatic_links_every_juror_to_every_other_through_shared_applications(
+    jurors, reviews, min_cities, data
+):
+    # Per-juror normalization compares jurors only through applications they share: two teams
+    # that never meet leave the jury in two groups that cannot be compared.
+    applications = data.draw(
+        st.lists(
+            st.integers(1, 100_000),
+            min_size=len(jurors),
+            max_size=len(jurors) + 20,
+            unique=True,
+        )
+    )
+    plan = assign_automatic(
+        jurors, applications, set(), reviews_per_application=reviews, min_cities=min_cities
+    )
+    assert groups_of(plan, jurors) == 1
+
+
 # --- examples ---------------------------------------------------------------------------------
 
 # Two jurors in each of four cities, as in a real edition.
@@ -352,4 +382,17 @@ def test_automatic_plans_500_applications_for_20_jurors_in_well_under_a_second()
 
     assert elapsed < 0.5
     assert len(plan.pairs) == 2000
+    assert plan.problems == ()
+
+
+def test_automatic_mixes_the_teams_of_two_jurors_in_each_of_four_cities():
+    plan = assign_automatic(JURY, range(1, 49), set(), reviews_per_application=4, min_cities=2)
+
+    teams = reviewers_of(plan, range(1, 49)).values()
+    together = Counter(pair for team in teams for pair in itertools.combinations(sorted(team), 2))
+    # 48 teams of 4 make 288 pairings, 10.3 for each of the 28 pairs of jurors.
+    assert len(together) == 28
+    assert min(together.values()) >= 10
+    assert max(together.values()) <= 12
+    assert len({frozenset(team) for team in teams}) > 2
     assert plan.problems == ()
