@@ -2,9 +2,11 @@
 
 import contextvars
 import os
+import shutil
 import tempfile
 import threading
 import uuid
+from pathlib import Path
 
 os.environ["QPMUSIC_ENV"] = "testing"
 os.environ.setdefault("QPMUSIC_INSTANCE_PATH", tempfile.mkdtemp(prefix="qpmusic-instance-"))
@@ -15,6 +17,7 @@ import flask_migrate  # noqa: E402
 import pytest  # noqa: E402
 import redis  # noqa: E402
 from flask.testing import FlaskClient  # noqa: E402
+from playwright.sync_api import sync_playwright  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
@@ -171,3 +174,32 @@ def queue_name():
     name = f"qpmusic-test-{uuid.uuid4().hex[:10]}"
     yield name
     redis.Redis.from_url(REDIS_URL).delete(name)
+
+
+# One Playwright driver for the whole run: a second sync_playwright() in the same thread while
+# the first is alive fails, so every browser test (tests/e2e and elsewhere) shares this one.
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium_path():
+    path = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(path).exists():
+        pytest.fail("Chromium is missing: `make test` installs Debian's chromium package.")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()

@@ -2,13 +2,11 @@
 
 import contextlib
 import re
-import shutil
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 from sqlalchemy import event, select
 
 from qpmusic.accounts.models import User, UserRole
@@ -28,7 +26,6 @@ from qpmusic.extensions import db
 from qpmusic.jury.models import Assignment, Conflict, Score
 from qpmusic.timestamps import utcnow
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import CHROMIUM_FLAGS
 from tests.factories import (
     ApplicationFactory,
     AssignmentFactory,
@@ -509,15 +506,10 @@ def test_a_preselection_assignment_leads_to_the_vote_on_the_screening_page(clien
 # --- autosave in the browser ------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    path = shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(path).exists():
-        pytest.fail("Chromium is missing: `make test` installs Debian's chromium package.")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
+@pytest.fixture
+def chromium(browser):
+    """The run's one Chromium (tests/conftest.py)."""
+    return browser
 
 
 ENDED = (
