@@ -50,6 +50,17 @@ def lock_round(round_: Round) -> None:
     ).scalar_one()
 
 
+def share_round(round_id: int) -> Round:
+    """Re-read the round under a share lock: saves and votes go on side by side, while closing,
+    reopening or rebuilding (``lock_round``, for update) waits for them and they for it."""
+    return db.session.execute(
+        select(Round)
+        .where(Round.id == round_id)
+        .with_for_update(read=True)
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+
+
 def reviewers(round_: Round) -> list[Juror]:
     """The round's reviewers (active members with the round's role), ordered by id."""
     rows = db.session.execute(

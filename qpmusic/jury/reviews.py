@@ -10,8 +10,9 @@ from qpmusic.audit.services import record_event
 from qpmusic.editions.models import Criterion
 from qpmusic.enums import AssignmentStatus, Role, RoundKind
 from qpmusic.extensions import db
+from qpmusic.jury.assignments import share_round
 from qpmusic.jury.listening import heard_by_media, work_coverage
-from qpmusic.jury.models import Assignment, Conflict, Round, Score
+from qpmusic.jury.models import Assignment, Conflict, Score
 from qpmusic.jury.review_checks import Joined, ReviewError, Shown, checked_text, checked_value
 from qpmusic.timestamps import utcnow
 
@@ -44,12 +45,7 @@ def _lock(assignment: Assignment) -> None:
     is locked for update: a save from another tab committed since this request began must be
     seen here (its version), never overwritten.
     """
-    db.session.execute(
-        select(Round)
-        .where(Round.id == assignment.round_id)
-        .with_for_update(read=True)
-        .execution_options(populate_existing=True)
-    ).scalar_one()
+    share_round(assignment.round_id)
     row = db.session.execute(
         select(Assignment)
         .where(Assignment.id == assignment.id)

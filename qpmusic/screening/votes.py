@@ -20,6 +20,7 @@ from qpmusic.enums import (
     RoundKind,
 )
 from qpmusic.extensions import db
+from qpmusic.jury.assignments import share_round
 from qpmusic.jury.conflicts import effective_clause
 from qpmusic.jury.models import Assignment, Conflict, Round
 from qpmusic.screening.services import ScreeningError
@@ -168,17 +169,6 @@ def may_vote(
     )
 
 
-def _lock_round(round_id: int) -> Round:
-    # FOR SHARE: votes on different applications go on side by side, but closing the round (an
-    # UPDATE) waits for them, and a vote waits for a close in progress and then sees it.
-    return db.session.execute(
-        select(Round)
-        .where(Round.id == round_id)
-        .with_for_update(read=True)
-        .execution_options(populate_existing=True)
-    ).scalar_one()
-
-
 def _lock_mine(round_id: int, application: Application, actor) -> Assignment | None:
     # Re-read under a row lock: a vote from another tab committed since the page loaded must be
     # seen here (its version), never silently overwritten.
@@ -240,7 +230,7 @@ def cast_vote(
         raise VoteError(_l("This edition has no pre-selection round."))
     # Round first, then the vote: the same order as closing the round, so no deadlock; the
     # status is read after the lock, whatever the caller's session had loaded before.
-    round_ = _lock_round(round_.id)
+    round_ = share_round(round_.id)
     mine = _lock_mine(round_.id, application, actor)
     if mine is None:
         raise VoteError(_l("You have no vote on this application in the pre-selection."))
