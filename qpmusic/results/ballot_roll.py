@@ -10,6 +10,7 @@ from qpmusic.enums import ApplicationStatus, Role, RoundKind, RoundStatus
 from qpmusic.extensions import db
 from qpmusic.jury.conflicts import effective_conflicts
 from qpmusic.jury.models import JuryMember, Round
+from qpmusic.jury.rounds import current_round
 from qpmusic.results.models import Ballot
 
 # Written by the awards when an application becomes winner or special prize; its "before"
@@ -18,9 +19,7 @@ AWARDED_EVENT = "application.awarded"
 
 
 def final_round(edition_id: int) -> Round | None:
-    return db.session.scalar(
-        select(Round).where(Round.edition_id == edition_id, Round.kind == RoundKind.FINAL)
-    )
+    return current_round(edition_id, RoundKind.FINAL)
 
 
 def status_before_award(application_id: int) -> ApplicationStatus | None:

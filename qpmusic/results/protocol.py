@@ -23,6 +23,7 @@ from qpmusic.jury.conflicts import CONFLICT_TYPE_LABELS, effective_conflicts
 from qpmusic.jury.models import Assignment, Conflict, JuryMember, Round
 from qpmusic.jury.progress import round_progress
 from qpmusic.jury.round_forms import ASSIGNMENT_STATUS_LABELS
+from qpmusic.jury.rounds import current_round
 from qpmusic.results.exports import METHODS, method_label, ranked_rows
 from qpmusic.results.models import Award, ResultSnapshot
 from qpmusic.results.protocol_ballot import BallotSummary, ballot_summary
@@ -86,11 +87,6 @@ class Protocol:
     awards: list[tuple[Award, Application]] = field(default_factory=list)
     signatories: list[Person] = field(default_factory=list)
     generated_at: datetime = field(default_factory=utcnow)
-
-
-def _round(edition: Edition, kind: RoundKind) -> Round | None:
-    query = select(Round).where(Round.edition_id == edition.id, Round.kind == kind)
-    return db.session.scalar(query)
 
 
 def _names(user_ids) -> dict[int, str]:
@@ -215,7 +211,7 @@ def _awards(edition: Edition) -> list[tuple[Award, Application]]:
 
 def build_protocol(edition: Edition, *, language: str) -> Protocol:
     """Everything the protocol shows, gathered in a fixed number of queries."""
-    round_ = _round(edition, RoundKind.JURY)
+    round_ = current_round(edition.id, RoundKind.JURY)
     # The tally the finalists came from once frozen, else the current one, else the newest.
     snapshot = snapshot_to_show(round_) if round_ else None
     parameters = (snapshot.parameters if snapshot else None) or {}
@@ -248,7 +244,7 @@ def build_protocol(edition: Edition, *, language: str) -> Protocol:
         protocol.listening = [
             (Person(r.name, r.city_name), r.heard) for r in progress.reviewers if r.tally.reviews
         ]
-    final_round = _round(edition, RoundKind.FINAL)
+    final_round = current_round(edition.id, RoundKind.FINAL)
     if final_round:
         protocol.ballot = ballot_summary(final_round)
     return protocol
