@@ -33,6 +33,9 @@ class User(UserMixin, db.Model):
     created_at = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
     last_login_at = mapped_column(UTCDateTime())
     active: Mapped[bool] = mapped_column(default=True)
+    # Set when the person deleted their account: the row stays, anonymised and unable to log in,
+    # so applications, reviews and the audit log keep pointing at something.
+    deleted_at = mapped_column(UTCDateTime())
     city_id: Mapped[int | None] = mapped_column(ForeignKey("city.id"))
 
     city = relationship("City")

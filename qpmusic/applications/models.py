@@ -48,6 +48,10 @@ class Application(db.Model):
     reminded_7d_at = mapped_column(UTCDateTime())
     reminded_1d_at = mapped_column(UTCDateTime())
 
+    # Set when the applicant deleted their account: personal data cleared, what the published
+    # results and the tally need kept (qpmusic.privacy.anonymize).
+    anonymized_at = mapped_column(UTCDateTime())
+
     screening_reason: Mapped[str] = mapped_column(Text, default="")
     screened_at = mapped_column(UTCDateTime())
     screened_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
