@@ -13,6 +13,7 @@ from qpmusic.accounts.forms import AcceptInvitationForm, ExistingAccountInvitati
 from qpmusic.accounts.guards import role_required
 from qpmusic.accounts.models import Invitation
 from qpmusic.accounts.services import AccountError, find_user
+from qpmusic.accounts.views import renew_session
 from qpmusic.editions.models import Edition
 from qpmusic.enums import Role
 from qpmusic.extensions import db
@@ -114,6 +115,8 @@ def accept(token):
             form.password.errors.append(str(error))
         else:
             db.session.commit()
+            # A fresh session, as at every login: nothing planted before carries over.
+            renew_session()
             login_user(user)
             flash(_("Welcome to the QuattroPole Music Prize."), "success")
             return redirect(url_for("home.index"))
