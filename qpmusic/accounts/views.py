@@ -1,5 +1,6 @@
 """Registration, e-mail verification, login, logout and password reset."""
 
+import re
 from urllib.parse import urlsplit
 
 from flask import (
@@ -36,14 +37,19 @@ def renew_session() -> None:
         session["lang"] = language
 
 
+# Browsers drop tabs and line breaks from a Location ("/\t/evil" becomes "//evil", another
+# site) and read "\\" as "/": a target containing any of them is never followed.
+UNSAFE_IN_NEXT = re.compile(r"[\x00-\x1f\x7f\\]")
+
+
 def safe_next(target: str | None) -> str | None:
     """Only same-site paths; ``//evil.example`` and ``https://…`` are ignored."""
-    if not target:
+    if not target or UNSAFE_IN_NEXT.search(target):
+        return None
+    if not target.startswith("/") or target.startswith("//"):
         return None
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    if "\\" in target:
+    if parts.scheme or parts.netloc:
         return None
     return target
 
