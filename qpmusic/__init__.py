@@ -89,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     from qpmusic.media import upload_views
     from qpmusic.media import views as media_views
     from qpmusic.notifications import views as mailbox_views
+    from qpmusic.privacy import views as privacy_views
     from qpmusic.results import ballot_views, export_views, finalist_views, public_views
     from qpmusic.results import views as results_views
     from qpmusic.screening import views as screening_views
@@ -97,6 +98,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(legal_views.bp)
     app.register_blueprint(account_views.bp)
     app.register_blueprint(profile_views.bp)
+    app.register_blueprint(privacy_views.bp)
     app.register_blueprint(invitation_views.bp)
     app.register_blueprint(edition_views.bp)
     app.register_blueprint(geo_views.bp)
@@ -167,4 +169,5 @@ def register_celery(app: Flask) -> None:
     import qpmusic.media.cleanup
     import qpmusic.media.tasks
     import qpmusic.notifications.tasks
+    import qpmusic.privacy.tasks
     import qpmusic.results.tasks  # noqa: F401

@@ -59,6 +59,26 @@ def send_jury_reminders_command():
     click.echo(f"{count} jury reminder(s) queued.")
 
 
+@qp.command("apply-retention")
+@click.option("--dry-run", is_flag=True, help="Only list the files that would be deleted.")
+def apply_retention_command(dry_run):
+    """Delete files of non-finalists MEDIA_RETENTION_MONTHS after publication (daily beat)."""
+    from qpmusic.privacy.retention import apply_retention
+    from qpmusic.timestamps import utcnow
+
+    expired = apply_retention(now=utcnow(), dry_run=dry_run)
+    for item in expired:
+        click.echo(
+            f"{item.edition_year}  {item.reference or '(draft)'}  {item.name}  {item.size} bytes"
+        )
+    if dry_run:
+        db.session.rollback()
+        click.echo(f"{len(expired)} file(s) would be deleted (dry run, nothing changed).")
+    else:
+        db.session.commit()
+        click.echo(f"{len(expired)} file(s) deleted.")
+
+
 @qp.command("build-places")
 @click.option("--output", type=click.Path(dir_okay=False), help="Write here instead.")
 def build_places_command(output):

@@ -45,6 +45,10 @@ SETTINGS = {
         "",
         "internal location for X-Accel-Redirect (nginx); empty streams through the app",
     ),
+    "MEDIA_RETENTION_MONTHS": (
+        "12",
+        "months after an edition's publication when files of non-finalists are deleted",
+    ),
     "SECURE_COOKIES": ("", "force Secure cookies; on by default in production"),
     "TRUSTED_PROXIES": (
         "0",
@@ -89,6 +93,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "UPLOAD_EXPIRY_HOURS": int(setting("UPLOAD_EXPIRY_HOURS")),
         "MEDIA_ACCEL_PREFIX": setting("MEDIA_ACCEL_PREFIX"),
         "MEDIA_GRANT_SECONDS": float(setting("MEDIA_GRANT_SECONDS")),
+        "MEDIA_RETENTION_MONTHS": int(setting("MEDIA_RETENTION_MONTHS")),
         "CELERY": {
             "broker_url": broker_url or "memory://",
             "task_always_eager": not broker_url,
@@ -129,6 +134,11 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
                 "jury-reminders": {
                     "task": "qpmusic.jury.tasks.send_jury_reminders",
                     "schedule": 3600.0,
+                },
+                # Files of non-finalists past MEDIA_RETENTION_MONTHS after publication.
+                "media-retention": {
+                    "task": "qpmusic.privacy.tasks.apply_media_retention",
+                    "schedule": 86400.0,
                 },
             },
         },

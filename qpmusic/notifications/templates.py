@@ -20,6 +20,7 @@ SUBJECTS = {
     "not_finalist": _l("News about your application to the QuattroPole Music Prize"),
     "screened_out": _l("News about your application to the QuattroPole Music Prize"),
     "results_announcement": _l("The winners of the QuattroPole Music Prize"),
+    "account_deleted": _l("Your account has been deleted"),
 }
 
 
