@@ -59,7 +59,7 @@ def expired_media(*, now: datetime) -> list[tuple[MediaFile, Application, Editio
                 Application.status.not_in(PUBLIC_STATUSES),
             )
             .order_by(Edition.year, Application.reference, Application.id, MediaFile.id)
-        ).tuples()
+        )
     )
 
 

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from qpmusic.enums import ApplicationStatus, EditionPhase
+from qpmusic.enums import EditionPhase
 from qpmusic.media.storage import get_storage
 from tests.factories import (
     ApplicationFactory,
@@ -59,8 +59,16 @@ def running_edition(year=2031):
     return EditionFactory(year=year, phase=EditionPhase.OPEN)
 
 
+def file_keys(application) -> list[str]:
+    """The stored keys of the application's files: originals and anonymous copies."""
+    return [
+        key
+        for work in application.works
+        for media in work.media
+        for key in (media.storage_key, media.blind_key)
+        if key
+    ]
+
+
 def stored(key) -> bool:
     return key is not None and get_storage().exists(key)
-
-
-SUBMITTED = ApplicationStatus.SUBMITTED
