@@ -8,14 +8,16 @@ CORS preflight, which this app never grants. The plain form and the remove butto
 forms under CSRFProtect like every other (a missing token: 400 and the usual page).
 """
 
-from flask import Blueprint, Response, current_app, flash, redirect, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
+from sqlalchemy import select
 from werkzeug.http import http_date
 from wtforms import ValidationError
 
 from qpmusic.accounts.guards import role_required
+from qpmusic.applications.models import Application, Work
 from qpmusic.enums import MediaStatus, Role
 from qpmusic.extensions import csrf, db
 from qpmusic.media import services, uploads
@@ -241,6 +243,25 @@ def delete(upload_id):
     return tus_response(204)
 
 
+def own_work_or_404(application_id: int, work_id: int) -> None:
+    """The URL names a work of the applicant's own application, else 404 as on the work page.
+
+    The services check the work's owner too, but only after the form was read: without this
+    another applicant's empty form got a redirect rather than the 404 every other step gives.
+    """
+    found = db.session.scalar(
+        select(Work.id)
+        .join(Application, Work.application_id == Application.id)
+        .where(
+            Work.id == work_id,
+            Application.id == application_id,
+            Application.applicant_id == current_user.id,
+        )
+    )
+    if found is None:
+        abort(404)
+
+
 def _back(application_id: int, work_id: int):
     return redirect(
         url_for("applications.work_edit", application_id=application_id, work_id=work_id)
@@ -254,6 +275,7 @@ def form_upload(application_id, work_id):
     """Without JavaScript: one multipart POST, the same checks and messages as tus."""
     # A body over plain_form_max() never gets here: reading the form answers 413 with the
     # translated "File too large" page.
+    own_work_or_404(application_id, work_id)
     form = FileUploadForm()
     if not form.validate_on_submit():
         flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
@@ -277,6 +299,7 @@ def form_upload(application_id, work_id):
 )
 @applicant_only
 def remove(application_id, work_id, public_id):
+    own_work_or_404(application_id, work_id)
     if not RemoveFileForm().validate_on_submit():
         flash(_("Please reload the page and try again."), "error")
         return _back(application_id, work_id)

@@ -1,0 +1,200 @@
+"""Every endpoint is in the permissions table, and the views do what the table says.
+
+Each endpoint is called with every method as every kind of user, with URL values naming
+applicant A's objects: those the table lets in get an answer, the others 403/404 (a visitor on a
+page that needs an account: the login) and leave the database as it was.
+
+Speed: building the world takes a few dozen inserts, so it is kept between tests and rebuilt
+only after a test changed the database (an allowed request did its job, or a refusal failed).
+"""
+
+import base64
+
+import pytest
+from sqlalchemy import text
+
+from qpmusic.extensions import db, limiter
+from qpmusic.permissions import PERMISSIONS, UNLISTED, Audience
+from tests.security.access_world import ROLES, build_world
+
+A = Audience
+EVERYONE = {A.PUBLIC, A.TOKEN}
+LOGGED_IN = EVERYONE | {A.LOGGED_IN}
+STAFF = LOGGED_IN | {A.REVIEWER}
+JUROR = STAFF | {A.EDITION_JUROR}
+# What each person in the world is, seen from the URLs of applicant A's objects.
+ROLE_AUDIENCES = {
+    "anonymous": EVERYONE,
+    "applicant": LOGGED_IN | {A.APPLICANT, A.OWNER},
+    "other_applicant": LOGGED_IN | {A.APPLICANT},
+    "juror": JUROR | {A.ASSIGNEE, A.ASSIGNED_JUROR},
+    "juror_other_city": JUROR,
+    "juror_closed_round": JUROR | {A.DELIBERATOR},
+    "coordinator": STAFF | {A.COORDINATOR},
+    "admin": LOGGED_IN | {A.ADMIN},
+}
+# URL values other than A's objects in the open jury round, where only those make sense.
+CLOSED_ROUND = {"jury.deliberation_page", "jury.post_message"}
+FINAL_ROUND = {"ballot.vote"}
+PUBLISHED_EDITION = {"public_results.edition"}
+# Only an application with a final review has an explanation in the tally.
+SCORED_APPLICATION = {"results.explain"}
+# Every request carries the tus header: without it the tus routes answer 412 to anyone.
+HEADERS = {"Tus-Resumable": "1.0.0"}
+
+
+def tus_requests(world) -> dict:
+    """The tus calls as the uploader's script makes them: the work is named in the metadata,
+    the chunk in a typed body, so that only the ownership check is left to refuse."""
+    metadata = f"filename {b64('take.wav')},work_id {b64(str(world.values['work_id']))}"
+    return {
+        ("uploads.collection", "POST"): {
+            "headers": {**HEADERS, "Upload-Length": "4", "Upload-Metadata": metadata}
+        },
+        ("uploads.upload", "PATCH"): {
+            "headers": {**HEADERS, "Upload-Offset": "0"},
+            "content_type": "application/offset+octet-stream",
+            "data": b"RIFF",
+        },
+    }
+
+
+def b64(value: str) -> str:
+    return base64.b64encode(value.encode()).decode()
+
+
+REFUSED = {403, 404}
+# tus refusals that are about the application's state, not about who asks: the owner of a
+# submitted application in a closed call may not add files (403, so tus-js-client does not retry).
+STATE_REFUSALS = {"not_editable"}
+
+
+def test_every_endpoint_is_in_the_table_and_nothing_else(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()} - UNLISTED
+
+    assert sorted(endpoints - PERMISSIONS.keys()) == []
+    assert sorted(PERMISSIONS.keys() - endpoints) == []
+
+
+def test_every_role_of_the_world_is_described():
+    assert set(ROLE_AUDIENCES) == set(ROLES)
+    assert all(PERMISSIONS.values()), "an endpoint nobody may call"
+
+
+_kept = {"world": None, "fingerprint": None}
+
+
+def fingerprint() -> tuple:
+    """A digest of every row of every table: one query, the world is small."""
+    # Table names come from our own metadata, never from a request.
+    parts = " UNION ALL ".join(
+        f"SELECT '{t.name}' AS name, count(*) AS n, "  # noqa: S608
+        f"md5(coalesce(string_agg(r::text, '|' ORDER BY r::text), '')) AS digest "
+        f'FROM "{t.name}" r'
+        for t in db.metadata.sorted_tables
+    )
+    with db.engine.connect() as connection:
+        return tuple(connection.execute(text(parts)).all())
+
+
+def _reset() -> None:
+    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    with db.engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(autouse=True)
+def clean_state(app, smtp):
+    """Replaces conftest's: the tables are emptied only when the world is (re)built."""
+    limiter.reset()
+    smtp[0].clear()
+    ctx = app.app_context()
+    ctx.push()
+    yield
+    db.session.remove()
+    ctx.pop()
+
+
+@pytest.fixture
+def world():
+    if _kept["world"] is None or fingerprint() != _kept["fingerprint"]:
+        _reset()
+        _kept["world"] = build_world()
+        db.session.remove()
+        _kept["fingerprint"] = fingerprint()
+    return _kept["world"]
+
+
+def url_of(app, world, endpoint: str):
+    rule = next(app.url_map.iter_rules(endpoint))
+    values = {arg: world.values[arg] for arg in rule.arguments}
+    if endpoint in CLOSED_ROUND:
+        values["round_id"] = world.closed_round_id
+    if endpoint in FINAL_ROUND:
+        values["round_id"] = world.final_round_id
+    if endpoint in PUBLISHED_EDITION:
+        values["year"] = world.published_year
+    if endpoint in SCORED_APPLICATION:
+        values["application_id"] = world.scored_application_id
+    with app.test_request_context():
+        path = app.url_for(endpoint, **values)
+    methods = rule.methods - {"OPTIONS", "HEAD"}
+    if "HEAD" in rule.methods and "GET" not in rule.methods:
+        methods.add("HEAD")  # tus asks for an upload's offset with HEAD
+    # Reading first: a state-changing request may end what the others look at.
+    order = ["GET", "HEAD", "POST", "PATCH", "PUT", "DELETE"]
+    return path, sorted(methods, key=order.index)
+
+
+def log_in(client, world, role: str) -> None:
+    if role == "anonymous":
+        return
+    with client.session_transaction() as session:
+        session["_user_id"] = world.tokens[role]
+        session["_fresh"] = True
+
+
+def refusal_problem(response, role: str) -> str | None:
+    status = response.status_code
+    if status in REFUSED:
+        return None
+    if role == "anonymous":
+        if status == 401:  # tus: the uploader's script, not a page, is told to log in
+            return None
+        if status == 302 and response.headers["Location"].startswith("/login"):
+            return None
+    return f"let in with {status}"
+
+
+def answer_problem(response) -> str | None:
+    status = response.status_code
+    if status == 403 and response.headers.get("X-QPMusic-Error") in STATE_REFUSALS:
+        return None
+    if status in REFUSED or status == 401 or status >= 500:
+        return f"refused or failed with {status}"
+    if status == 302 and response.headers["Location"].startswith("/login"):
+        return "sent to the login"
+    return None
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", sorted(PERMISSIONS))
+def test_endpoint_access(app, client, world, endpoint, role):
+    allowed = bool(PERMISSIONS[endpoint] & ROLE_AUDIENCES[role])
+    path, methods = url_of(app, world, endpoint)
+    log_in(client, world, role)
+
+    for method in methods:
+        before = fingerprint()
+        request = tus_requests(world).get((endpoint, method), {"headers": HEADERS})
+        response = client.open(path, method=method, **request)
+        if allowed:
+            problem = answer_problem(response)
+        else:
+            problem = refusal_problem(response, role)
+            if problem is None and fingerprint() != before:
+                problem = f"refused with {response.status_code} but the database changed"
+        assert problem is None, f"{method} {path} as {role}: {problem}"
+        if A.TOKEN in PERMISSIONS[endpoint]:
+            # The link is forged: whoever follows it is told so, and nothing happens.
+            assert fingerprint() == before, f"{method} {path} as {role} with a forged token"
