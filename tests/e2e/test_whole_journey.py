@@ -1,0 +1,77 @@
+"""A whole edition from an empty database, tried in a real browser as new users would.
+
+The first admin comes from the CLI command the README documents; everything else happens
+through the pages: the office adds the four cities, creates the edition and its criteria and
+invites eight jurors (two per city) and a coordinator; three musicians apply in German, French
+and English with a real recording and a PDF score; after the deadline the coordinator screens
+and shortlists; jurors declare a conflict, listen and score; the office tallies, chooses the
+finalists, sends the letters, runs the final ballot, records the prize and a special prize and
+publishes; a visitor reads the result in all three languages. Every distinct page is saved as a
+screenshot at desktop and phone width (tests/e2e/artifacts/) and checked: no raw template text,
+its language, no horizontal scrolling on a phone, no serious or critical axe violation.
+"""
+
+from datetime import datetime, time, timedelta
+from pprint import pformat
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from playwright.sync_api import expect
+
+from qpmusic.timestamps import utcnow
+from tests.conftest import PASSWORD
+from tests.e2e.journey import office_setup
+from tests.e2e.journey.applicants import musician_applies
+from tests.e2e.journey.inspector import Inspector
+from tests.e2e.journey.people import ADMIN, MUSICIANS, log_in, new_page
+from tests.e2e.journey.staff import accept_invitations
+
+pytestmark = pytest.mark.browser
+LUXEMBOURG = ZoneInfo("Europe/Luxembourg")
+
+
+@pytest.fixture(autouse=True)
+def patient_expect():
+    """Two CPUs shared by many runs: auto-waiting assertions get 15 s, then back to the default."""
+    expect.set_options(timeout=15_000)
+    yield
+    expect.set_options(timeout=5_000)
+
+
+def test_a_whole_edition_from_the_call_to_the_published_winner(
+    browser, live_server, mailbox, runner, screens, tmp_path
+):
+    email, name = ADMIN
+    result = runner.invoke(
+        args=["qp", "create-admin", "--email", email, "--name", name, "--password", PASSWORD]
+    )
+    assert result.exit_code == 0, result.output
+    inspector = Inspector(screens(None))
+    today = utcnow().astimezone(LUXEMBOURG).date()
+    closes = today + timedelta(days=10)
+    year = closes.year
+
+    office = new_page(browser, inspector, live_server, "de")
+
+    def check(page, name, language="de"):
+        inspector.page(page, name, language=language)
+
+    log_in(office, email)
+    office_setup.add_cities(office, check)
+    office_setup.create_edition(office, check, today=today, closes=closes)
+    edition_url = office.url
+    office_setup.invite(office, check, edition_url=edition_url)
+    accept_invitations(browser, inspector, live_server, mailbox)
+
+    for musician in MUSICIANS:
+        musician_applies(
+            browser, inspector, live_server, musician, mailbox, year=year, files_dir=tmp_path
+        )
+
+    after_deadline = datetime.combine(closes + timedelta(days=1), time(9, 0), LUXEMBOURG)
+    with time_machine.travel(after_deadline, tick=True):
+        pass
+
+    report = inspector.report()
+    assert not report, pformat(report, width=100)
