@@ -4,7 +4,8 @@ Drafts go entirely. A submitted application of an edition still running is withd
 applications' own withdraw service) and anonymised. Applications of published editions are
 anonymised, keeping the artist name and works the public results page shows for finalists and
 award holders. Every file goes, rows and bytes. The user row stays as an anonymous row that cannot
-log in, so reviews, conflicts and the audit log keep their foreign keys. Callers commit.
+log in, so reviews, conflicts and the audit log keep their foreign keys. What staff wrote about
+an application (screening notes, jury comments) is the jury's record and stays. Callers commit.
 """
 
 from dataclasses import dataclass
@@ -103,6 +104,12 @@ def _delete_draft(application: Application) -> None:
             MediaFile.__tablename__: media_ids,
         }
     )
+    record_event(
+        actor=application.applicant,
+        action="application.deleted",
+        target=application,
+        after={"edition": application.edition.year},
+    )
     # Works, files, places and named relationships go with it (cascades).
     db.session.delete(application)
 
@@ -147,6 +154,12 @@ def delete_account(*, user: User, password: str, now) -> dict:
             if planned.step == Step.WITHDRAW:
                 withdraw_application(application=application, applicant=user, now=now)
             anonymize_application(application=application, now=now)
+            record_event(
+                actor=user,
+                action="application.anonymized",
+                target=application,
+                after={"public_name_kept": planned.step == Step.KEEP_PUBLIC},
+            )
         counts[planned.step.value] += 1
     db.session.flush()
     # Written to the address before it is erased; the row keeps it until delivered.

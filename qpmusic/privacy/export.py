@@ -6,7 +6,6 @@ scores, comments, votes) and nothing of other applicants. The ZIP is written to 
 provides, file by file, never held in memory: recordings run to gigabytes.
 """
 
-import hashlib
 import json
 import logging
 import zipfile
@@ -161,13 +160,14 @@ def _application(application: Application, paths: dict[int, str]) -> dict:
     }
 
 
-def personal_data(user, *, now, paths: dict[int, str] | None = None) -> dict:
+def personal_data(user, *, now, applications=None, paths: dict[int, str] | None = None) -> dict:
     """The JSON document: account and applications; ``paths`` maps media ids to ZIP names."""
+    applications = applications_of(user) if applications is None else applications
     paths = paths or {}
     return {
         "exported_at": _when(now),
         "account": _account(user),
-        "applications": [_application(a, paths) for a in applications_of(user)],
+        "applications": [_application(a, paths) for a in applications],
     }
 
 
@@ -223,14 +223,10 @@ def write_personal_data_zip(user, target: BinaryIO, *, now) -> dict:
                 log.error("media file missing from storage: %s", media.storage_key)
                 continue
             paths[media.id] = name
-        document = personal_data(user, now=now, paths=paths)
+        document = personal_data(user, now=now, applications=applications, paths=paths)
         archive.writestr(
             DATA_FILE,
             json.dumps(document, ensure_ascii=False, indent=2),
             compress_type=zipfile.ZIP_DEFLATED,
         )
     return {"applications": len(applications), "files": len(paths)}
-
-
-def sha256_of(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()

@@ -135,6 +135,13 @@ def test_delete_anonymizes_a_past_application_and_keeps_the_scores(client, auth)
         select(AuditEvent).where(AuditEvent.action == "application.submitted")
     )
     assert submitted.after == {"artist_name": None, "biography": None, "status": "x"}
+    anonymized = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "application.anonymized")
+    )
+    assert (anonymized.target_id, anonymized.after) == (
+        application.id,
+        {"public_name_kept": False},
+    )
 
 
 def test_delete_keeps_what_the_published_results_show_of_a_winner(client, auth):
