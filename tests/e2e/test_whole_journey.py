@@ -21,7 +21,7 @@ from playwright.sync_api import expect
 
 from qpmusic.timestamps import utcnow
 from tests.conftest import PASSWORD
-from tests.e2e.journey import office_setup
+from tests.e2e.journey import jury, office_setup, screening
 from tests.e2e.journey.applicants import musician_applies
 from tests.e2e.journey.inspector import Inspector
 from tests.e2e.journey.people import ADMIN, MUSICIANS, log_in, new_page
@@ -71,7 +71,28 @@ def test_a_whole_edition_from_the_call_to_the_published_winner(
 
     after_deadline = datetime.combine(closes + timedelta(days=1), time(9, 0), LUXEMBOURG)
     with time_machine.travel(after_deadline, tick=True):
-        pass
+        # A new day: every form below comes from a page loaded after the jump.
+        for button, phase, shot in (
+            ("Close the call", "Call closed", "admin-edition-closed"),
+            ("Start the pre-selection", "Pre-selection", "admin-edition-preselection"),
+        ):
+            screening.move_phase(
+                office, check, edition_url=edition_url, button=button, phase=phase, shot=shot
+            )
+        screening.coordinator_shortlists(browser, inspector, live_server, MUSICIANS)
+        screening.move_phase(
+            office,
+            check,
+            edition_url=edition_url,
+            button="Start the jury phase",
+            phase="Jury",
+            shot="admin-edition-jury",
+        )
+        jury.open_round(
+            office, check, edition_url=edition_url, deadline=closes + timedelta(days=20)
+        )
+        jury.jurors_score(browser, inspector, live_server, MUSICIANS)
+        jury.close_round(office, check, edition_url=edition_url)
 
     report = inspector.report()
     assert not report, pformat(report, width=100)

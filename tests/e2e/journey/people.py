@@ -6,7 +6,7 @@ import struct
 import time
 import wave
 
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, gettext, ngettext
 from playwright.sync_api import expect
 from pypdf import PdfWriter
 
@@ -83,6 +83,11 @@ def t(language: str, msgid: str, **values) -> str:
     """``msgid`` as the page shows it in ``language``."""
     with force_locale(language):
         return gettext(msgid, **values)
+
+
+def tn(language: str, singular: str, plural: str, num: int) -> str:
+    with force_locale(language):
+        return ngettext(singular, plural, num)
 
 
 def new_page(browser, inspector, live_server, language: str, *, phone: bool = False):
