@@ -36,13 +36,40 @@ def render_error(code: int, message=None):
     ), code
 
 
+def _json_strings(value) -> list[str]:
+    """Every key and string in a parsed JSON body (iterative: a body may nest deeply)."""
+    strings, stack = [], [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            strings.append(item)
+        elif isinstance(item, dict):
+            strings += item.keys()
+            stack += item.values()
+        elif isinstance(item, list):
+            stack += item
+    return strings
+
+
+def _json_body():
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        # Nested deeper than the parser goes: no script of ours sends that.
+        abort(400)
+
+
 def register_error_pages(app: Flask) -> None:
     @app.before_request
     def refuse_nul_bytes():
         # PostgreSQL text cannot hold NUL; no person types one, so the request is malformed.
-        for value in (*request.args.values(), *request.form.values()):
-            if "\x00" in value:
-                abort(400)
+        # Every value of a repeated field, the URL's path (an id or token in it) and JSON too.
+        pairs = (*request.args.items(multi=True), *request.form.items(multi=True))
+        texts = [request.path, *(text for pair in pairs for text in pair)]
+        if request.is_json:
+            texts += _json_strings(_json_body())
+        if any("\x00" in text for text in texts):
+            abort(400)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

@@ -54,3 +54,30 @@ def test_a_too_large_request_gets_the_413_page(client):
 
     assert response.status_code == 413
     assert translated("File too large", "de") in response.text
+
+
+@pytest.mark.parametrize(
+    "path, data",
+    [
+        ("/invitation/abc%00def", {}),
+        ("/login", {"email": ["mia@example.org", "mia\x00@example.org"], "password": "x"}),
+    ],
+    ids=["in-the-path", "in-a-repeated-field"],
+)
+def test_a_nul_byte_anywhere_is_a_bad_request(client, path, data):
+    response = client.post(path, data=data, headers={"Accept-Language": "en"})
+
+    assert response.status_code == 400
+    assert "Bad request" in response.text
+
+
+def test_a_nul_byte_in_a_json_body_is_a_bad_request(client):
+    response = client.post("/language", json={"lang": ["de", {"x": "\x00"}]})
+
+    assert response.status_code == 400
+
+
+def test_a_json_body_nested_deeper_than_the_parser_goes_is_a_bad_request(client):
+    response = client.post("/language", data="[" * 100_000, content_type="application/json")
+
+    assert response.status_code == 400

@@ -30,8 +30,8 @@ def merge_ranges(ranges: Iterable, *, duration: float | None = None) -> list[lis
     for pair in ranges:
         try:
             start, end = (float(pair[0]), float(pair[1]))
-        except (TypeError, ValueError, IndexError, KeyError):
-            continue
+        except (TypeError, ValueError, IndexError, KeyError, OverflowError):
+            continue  # OverflowError: a JSON integer too large for a float
         if not (math.isfinite(start) and math.isfinite(end)):
             continue
         start, end = max(0.0, start), min(limit, end)
@@ -50,7 +50,7 @@ def parse_ranges(text: str) -> list | None:
     """``"[[0, 12.5], [30, 41]]"`` (a form field) as a list; None if it is not a JSON list."""
     try:
         value = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
         return None
     return value if isinstance(value, list) else None
 

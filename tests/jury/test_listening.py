@@ -18,7 +18,7 @@ from qpmusic.enums import (
     RoundStatus,
 )
 from qpmusic.extensions import db
-from qpmusic.jury.listening import covered_seconds, merge_ranges
+from qpmusic.jury.listening import covered_seconds, merge_ranges, parse_ranges
 from qpmusic.jury.models import Assignment, Conflict, Listening
 from qpmusic.timestamps import utcnow
 from tests.factories import (
@@ -97,6 +97,14 @@ def test_merge_joins_overlapping_and_touching_ranges_and_drops_junk():
 
 def test_merge_without_a_known_duration_still_clamps_to_a_day():
     assert merge_ranges([[-5, 10**9]], duration=None) == [[0.0, 86400.0]]
+
+
+def test_merge_drops_integers_too_large_for_a_float():
+    assert merge_ranges([[0, 10**400], [-(10**400), 5], [1, 3]], duration=55) == [[1.0, 3.0]]
+
+
+def test_ranges_nested_deeper_than_the_parser_goes_are_not_a_list():
+    assert parse_ranges("[" * 100_000) is None
 
 
 # --- the endpoint -----------------------------------------------------------------------------
@@ -234,6 +242,27 @@ def test_a_conflicted_juror_reports_nothing(as_juror, assignment, recording, jur
 
 def test_ranges_that_are_not_a_list_are_a_bad_request(as_juror, assignment, recording):
     assert report(as_juror, assignment, recording, "everything").status_code == 400
+
+
+def test_a_huge_number_in_a_report_is_dropped_not_a_crash(as_juror, assignment, recording):
+    response = as_juror.post(
+        f"/jury/assignments/{assignment.id}/listening",
+        data=f'{{"media": "{recording.public_id}", "ranges": [[0, 1{"0" * 400}], [0, 42]]}}',
+        content_type="application/json",
+    )
+
+    assert response.status_code == 200
+    assert stored(assignment, recording).heard_seconds == 42.0
+
+
+def test_a_ranges_field_nested_too_deep_is_a_bad_request(as_juror, assignment, recording):
+    response = as_juror.post(
+        f"/jury/assignments/{assignment.id}/listening",
+        data={"media": recording.public_id, "ranges": "[" * 100_000},
+    )
+
+    assert response.status_code == 400
+    assert db.session.scalars(select(Listening)).all() == []
 
 
 @pytest.mark.parametrize("body", [[[0, 30]], 42, "ranges"], ids=["array", "number", "string"])
