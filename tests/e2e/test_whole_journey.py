@@ -21,11 +21,12 @@ from playwright.sync_api import expect
 
 from qpmusic.timestamps import utcnow
 from tests.conftest import PASSWORD
-from tests.e2e.journey import jury, office_setup, screening
+from tests.e2e.journey import jury, office_setup, results, screening
 from tests.e2e.journey.applicants import musician_applies
 from tests.e2e.journey.inspector import Inspector
-from tests.e2e.journey.people import ADMIN, MUSICIANS, log_in, new_page
+from tests.e2e.journey.people import ADMIN, MUSICIANS, log_in, mail_to, new_page, t
 from tests.e2e.journey.staff import accept_invitations
+from tests.mail_sink import text_of
 
 pytestmark = pytest.mark.browser
 LUXEMBOURG = ZoneInfo("Europe/Luxembourg")
@@ -93,6 +94,39 @@ def test_a_whole_edition_from_the_call_to_the_published_winner(
         )
         jury.jurors_score(browser, inspector, live_server, MUSICIANS)
         jury.close_round(office, check, edition_url=edition_url)
+
+        raumklang, moselle, feedback = MUSICIANS
+        results.tally_and_choose(
+            office, check, edition_url=edition_url, ranking=[moselle, raumklang, feedback]
+        )
+        concert = closes + timedelta(days=60)
+        office_setup.plan_concert(office, check, edition_url=edition_url, concert=concert)
+        mailbox.clear()
+        results.send_letters(office, check, edition_url=edition_url)
+        # Each musician reads the decision in their own language.
+        [invitation] = mail_to(mailbox, moselle.email)
+        assert invitation["Subject"] == t("fr", "You are a finalist of the QuattroPole Music Prize")
+        assert invitation["Content-Language"] == "fr"
+        assert office_setup.CONCERT_PLACE in text_of(invitation)
+        [invitation] = mail_to(mailbox, raumklang.email)
+        assert invitation["Content-Language"] == "de"
+        [letter] = mail_to(mailbox, feedback.email)
+        assert letter["Content-Language"] == "en"
+
+        results.open_ballot(office, check, edition_url=edition_url)
+        results.jurors_vote(browser, inspector, live_server, winner=moselle, runner_up=raumklang)
+        results.close_ballot_and_award(
+            office, check, edition_url=edition_url, winner=moselle, special=feedback
+        )
+        results.visitor_reads(
+            browser,
+            inspector,
+            live_server,
+            year=year,
+            winner=moselle,
+            special=feedback,
+            finalists=[moselle, raumklang],
+        )
 
     report = inspector.report()
     assert not report, pformat(report, width=100)
