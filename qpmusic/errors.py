@@ -59,7 +59,24 @@ def _json_body():
         abort(400)
 
 
+def accepts_json(view):
+    """Mark a view that reads a JSON body itself (under its route decorator).
+
+    Every other view refuses one: Flask-WTF reads a JSON body as the form's data, and a body
+    that is not an object of strings (a number, a list, nested values) would crash the form.
+    """
+    view.accepts_json = True
+    return view
+
+
 def register_error_pages(app: Flask) -> None:
+    @app.before_request
+    def refuse_json_where_forms_are_expected():
+        view = app.view_functions.get(request.endpoint)
+        submitted = request.method in ("POST", "PUT", "PATCH", "DELETE")
+        if submitted and request.is_json and not getattr(view, "accepts_json", False):
+            abort(400)
+
     @app.before_request
     def refuse_nul_bytes():
         # PostgreSQL text cannot hold NUL; no person types one, so the request is malformed.

@@ -7,6 +7,7 @@ from flask_login import login_required
 from sqlalchemy import select
 
 from qpmusic.applications.models import Application, Work
+from qpmusic.errors import accepts_json
 from qpmusic.extensions import db
 from qpmusic.jury import conflicts, juror_pages, listening, reviews
 from qpmusic.jury.deliberation import DeliberationError, add_comment, deliberation, may_deliberate
@@ -18,6 +19,7 @@ from qpmusic.media.models import MediaFile
 
 
 @bp.route("/jury/assignments/<int:assignment_id>/listening", methods=["POST"])
+@accepts_json
 @login_required
 def report_listening(assignment_id):
     """The player's report: the ranges of one file played since the page loaded."""

@@ -255,6 +255,27 @@ def test_a_huge_number_in_a_report_is_dropped_not_a_crash(as_juror, assignment, 
     assert stored(assignment, recording).heard_seconds == 42.0
 
 
+def test_a_nul_byte_in_the_json_report_is_a_bad_request(as_juror, assignment, recording):
+    response = report(as_juror, assignment, recording, [[0, 10], "\x00"])
+    nul_media = as_juror.post(
+        f"/jury/assignments/{assignment.id}/listening", json={"media": "\x00", "ranges": []}
+    )
+
+    assert response.status_code == nul_media.status_code == 400
+    assert db.session.scalars(select(Listening)).all() == []
+
+
+def test_a_json_report_nested_too_deep_is_a_bad_request(as_juror, assignment):
+    response = as_juror.post(
+        f"/jury/assignments/{assignment.id}/listening",
+        data="[" * 100_000,
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    assert db.session.scalars(select(Listening)).all() == []
+
+
 def test_a_ranges_field_nested_too_deep_is_a_bad_request(as_juror, assignment, recording):
     response = as_juror.post(
         f"/jury/assignments/{assignment.id}/listening",
