@@ -88,6 +88,7 @@ def register_blueprints(app: Flask) -> None:
     from qpmusic.legal import views as legal_views
     from qpmusic.media import upload_views
     from qpmusic.media import views as media_views
+    from qpmusic.notifications import outbox_views
     from qpmusic.notifications import views as mailbox_views
     from qpmusic.privacy import views as privacy_views
     from qpmusic.results import ballot_views, export_views, finalist_views, public_views
@@ -117,6 +118,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(public_views.bp)
     app.register_blueprint(export_views.bp)
     app.register_blueprint(audit_views.bp)
+    app.register_blueprint(outbox_views.bp)
     # Reading mail files in the browser is a development aid only.
     if app.debug and app.config["MAIL_BACKEND"] == "file":
         app.register_blueprint(mailbox_views.bp)

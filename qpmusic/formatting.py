@@ -19,6 +19,7 @@ NAVIGATION = [
     ("cities.index", _l("Cities"), (Role.ADMIN,)),
     ("invitations.index", _l("Staff invitations"), (Role.ADMIN,)),
     ("audit.index", _l("Audit log"), (Role.ADMIN,)),
+    ("outbox.index", _l("E-mail"), (Role.ADMIN,)),
     ("profile.edit", _l("Profile"), None),
 ]
 

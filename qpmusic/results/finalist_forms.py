@@ -5,7 +5,6 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, SelectMultipleField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from qpmusic.enums import OutboxStatus
 from qpmusic.results.letters import FINALISTS, NOT_FINALISTS, SCREENED_OUT
 
 METHOD_LABELS = {
@@ -18,12 +17,6 @@ LETTER_LABELS = {
     FINALISTS: _l("Finalists: invitation to the final concert"),
     NOT_FINALISTS: _l("Shortlisted, not finalists"),
     SCREENED_OUT: _l("Screened out: not eligible or not shortlisted"),
-}
-OUTBOX_LABELS = {
-    OutboxStatus.PENDING: _l("Waiting"),
-    OutboxStatus.SENDING: _l("Sending"),
-    OutboxStatus.SENT: _l("Sent"),
-    OutboxStatus.FAILED: _l("Failed"),
 }
 
 

@@ -21,11 +21,11 @@ from qpmusic.enums import Role, RoundKind
 from qpmusic.extensions import db
 from qpmusic.jury.models import Round
 from qpmusic.notifications.models import NotificationBatch
+from qpmusic.notifications.outbox import OUTBOX_LABELS
 from qpmusic.results import finalists, letters
 from qpmusic.results.finalist_forms import (
     LETTER_LABELS,
     METHOD_LABELS,
-    OUTBOX_LABELS,
     ChooseFinalistsForm,
     SendLettersForm,
 )
