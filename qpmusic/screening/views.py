@@ -98,7 +98,11 @@ def export():
     return Response(
         body.encode("utf-8"),
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            # Names and addresses: no shared cache keeps a copy.
+            "Cache-Control": "private, no-store",
+        },
     )
 
 

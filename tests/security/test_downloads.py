@@ -104,6 +104,17 @@ def test_screening_csv_is_an_attachment(app, scene):
     response = logged_in(app, coordinator).get(f"/screening/export.csv?edition={scene.edition.id}")
 
     assert_download(response, mimetype="text/csv", name=r"qpmusic-screening-2031-\d{8}-\d{4}\.csv")
+    assert response.headers["Cache-Control"] == "private, no-store"
+
+
+def test_an_applicants_own_data_is_an_attachment_kept_out_of_caches(app, scene):
+    applicant = logged_in(app, scene.applications[0].applicant)
+
+    response = applicant.post("/profile/data.zip")
+
+    assert_download(response, mimetype="application/zip", name=r"qpmusic-my-data-\d{8}-\d{4}\.zip")
+    assert response.headers["Cache-Control"] == "private, no-store"
+    assert response.data[:4] == b"PK\x03\x04"
 
 
 def test_deadline_calendar_is_an_attachment(client):
