@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from qpmusic.extensions import db
 from tests.conftest import PASSWORD
+from tests.e2e.axe import assert_accessible
 from tests.factories import WorkFactory
 from tests.media.playback import media_file
 
@@ -74,6 +75,15 @@ def test_a_ready_recording_plays_seeks_by_keyboard_and_matches_loudness(
     )
     assert canvases > 0
     shots.shot("player")
+    # Each control says which recording it plays; the waveform is a slider with the time in words.
+    expect(page.locator(".player-toggle")).to_have_accessible_name("Play Moselklang.wav (0:20)")
+    expect(slider).to_have_accessible_description(
+        "Moselklang.wav (0:20) Arrow keys move 5 seconds, Page Up and Page Down 30 seconds, "
+        "Home and End to the start and the end."
+    )
+    expect(slider).to_have_attribute("aria-valuetext", "0:00 of 0:20")
+    expect(page.get_by_role("checkbox", name="Loudness-matched")).to_be_visible()
+    assert_accessible(page, context="the review page with a player")
 
     slider.focus()
     page.keyboard.press("ArrowRight")
@@ -85,7 +95,7 @@ def test_a_ready_recording_plays_seeks_by_keyboard_and_matches_loudness(
     expect(slider).to_have_attribute("aria-valuenow", "5")
 
     page.get_by_role("button", name="Play").click()
-    expect(page.get_by_role("button", name="Pause")).to_be_visible()
+    expect(page.locator(".player-toggle")).to_have_accessible_name("Pause Moselklang.wav (0:20)")
     page.wait_for_function("() => document.querySelector('audio').currentTime > 6", timeout=10000)
     page.get_by_role("button", name="Pause").click()
     expect(page.get_by_role("button", name="Play")).to_be_visible()
@@ -104,6 +114,7 @@ def test_a_ready_recording_plays_seeks_by_keyboard_and_matches_loudness(
     expect(slider).to_be_visible()
     page.wait_for_timeout(300)  # WaveSurfer redraws 100 ms after its container resizes
     shots.shot("phone")
+    assert_accessible(page, context="the review page with a player, on a phone")
 
     assert problems == []
     context.close()
