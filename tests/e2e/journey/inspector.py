@@ -11,6 +11,24 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 # What a page must never show: template syntax, unformatted messages, Python's None, a crash.
 RAW = ("{{", "{%", "%(", "None", "Traceback")
+# The page's width, the window's, and the outermost elements sticking out of the window that no
+# scroll box holds: what to fix first.
+OVERFLOW = """() => {
+    const width = window.innerWidth;
+    const sticksOut = (el) => el.getBoundingClientRect().right > width + 1;
+    const scrolls = (el) => ["auto", "scroll", "hidden"].includes(getComputedStyle(el).overflowX);
+    const held = (el) => {
+        for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+            if (scrolls(p)) return true;
+        }
+        return false;
+    };
+    const culprits = [...document.querySelectorAll("body *")]
+        .filter((el) => sticksOut(el) && !held(el) && !sticksOut(el.parentElement))
+        .slice(0, 3)
+        .map((el) => el.tagName.toLowerCase() + [...el.classList].map((c) => "." + c).join(""));
+    return [document.documentElement.scrollWidth, width, culprits];
+}"""
 
 
 class Inspector:
@@ -55,9 +73,9 @@ class Inspector:
         page.set_viewport_size(DESKTOP)
         self.shots.shot(f"{name}-desktop")
         page.set_viewport_size(PHONE)
-        wide = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-        if wide[0] > wide[1] + 1:
-            self.overflows.append(f"{name}: {wide[0]}px wide at {wide[1]}px")
+        wide, width, culprits = page.evaluate(OVERFLOW)
+        if wide > width + 1:
+            self.overflows.append(f"{name}: {wide}px wide at {width}px ({', '.join(culprits)})")
         self.shots.shot(f"{name}-phone")
         page.set_viewport_size(size)
 
