@@ -6,12 +6,12 @@ Each field gets its own label inside the same attack, so a test can tell where a
 
 import re
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urldefrag, urlsplit
 
 from markupsafe import escape
 
-from qpmusic.enums import AwardKind, ConflictSource, ConflictType, EditionPhase, Role
+from qpmusic.enums import ConflictSource, ConflictType, EditionPhase, Role
 from qpmusic.extensions import db
 from qpmusic.jury.models import Conflict, DeliberationComment
 from qpmusic.results.models import Award
@@ -69,9 +69,8 @@ class World:
     admin: object
     coordinator: object
     applicant: object  # the first application's applicant in the jury edition
-    juror: object  # Ada, juror of both editions' rounds
-    media: object = None
-    urls: dict = field(default_factory=dict)
+    juror: object  # Ada, a juror of the jury edition's round
+    media: object  # a file of the first application's work, named like an attack
 
 
 def _poison(scene, *, suffix="") -> None:
@@ -149,7 +148,6 @@ def build_world() -> World:
     final_round = final_ballot(published)
     final_round.closed_at = utcnow()
     award = db.session.scalar(db.select(Award).where(Award.edition_id == published.edition.id))
-    award.kind = AwardKind.PRIZE
     award.statement_de = award.statement_fr = award.statement_en = hostile("statement")
     published.edition.phase = EditionPhase.PUBLISHED
     db.session.commit()
