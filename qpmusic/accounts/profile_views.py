@@ -1,8 +1,9 @@
 """The profile: name, language, password and e-mail address."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
+from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE
 
 from qpmusic.accounts import services
 from qpmusic.accounts.forms import ChangeEmailForm, ChangePasswordForm, ProfileForm
@@ -48,10 +49,13 @@ def change_password():
             form.current_password.errors.append(str(error))
         else:
             db.session.commit()
-            # The account's token changed: a fresh session on this device carries the new one.
+            # The account's token changed: a fresh session on this device carries the new one,
+            # and a device that was remembered stays remembered (with a cookie of the new token).
             user = current_user._get_current_object()
+            cookie = current_app.config.get("REMEMBER_COOKIE_NAME", REMEMBER_COOKIE)
+            remembered = cookie in request.cookies
             renew_session()
-            login_user(user)
+            login_user(user, remember=remembered)
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("profile.edit"))
     return render_template("accounts/profile.html", **forms(password_form=form)), 400

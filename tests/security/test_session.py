@@ -94,6 +94,29 @@ def test_password_change_ends_a_remembered_login_on_another_device(app):
     assert replay(app, {"remember_token": remembered}).get("/profile/").status_code == 302
 
 
+def test_password_change_keeps_this_device_remembered_with_a_new_cookie(app, client):
+    UserFactory(email="mia@example.org")
+    login(client, remember="y")
+    old_cookie = client.get_cookie("remember_token").value
+
+    change_password(client)
+
+    new_cookie = client.get_cookie("remember_token").value
+    assert new_cookie != old_cookie
+    assert replay(app, {"remember_token": new_cookie}).get("/profile/").status_code == 200
+    assert replay(app, {"remember_token": old_cookie}).get("/profile/").status_code == 302
+
+
+def test_password_change_does_not_remember_a_device_that_was_not(client):
+    UserFactory(email="mia@example.org")
+    login(client)
+
+    change_password(client)
+
+    assert client.get_cookie("remember_token") is None
+    assert client.get("/profile/").status_code == 200
+
+
 def test_password_change_invalidates_this_browsers_earlier_session_cookie(app, client):
     UserFactory(email="mia@example.org")
     login(client)
