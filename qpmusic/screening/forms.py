@@ -29,8 +29,17 @@ SORT_CHOICES = [
 ]
 
 
+# PostgreSQL's integer: no row has a larger id, and binding one fails in the database.
+MAX_ID = 2**31 - 1
+
+
 def _int_or_none(value):
-    return int(value) if value not in (None, "", "None") else None
+    if value in (None, "", "None"):
+        return None
+    number = int(value)
+    if not -MAX_ID <= number <= MAX_ID:
+        raise ValueError(value)  # a mangled value: ignored like any other
+    return number
 
 
 class FilterForm(FlaskForm):

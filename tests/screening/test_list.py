@@ -116,6 +116,13 @@ def test_filter_by_nearest_city_uses_the_closest_basis(client, coordinator, edit
     assert len(listed(client.get(f"/screening/?city={metz.id}"))) == 2
 
 
+@pytest.mark.parametrize("city", ["1" + "0" * 30, "-" + "9" * 20, "x"])
+def test_a_mangled_city_filter_is_ignored(client, coordinator, edition, trier, city):
+    application = submitted(edition, city=trier)
+
+    assert listed(client.get(f"/screening/?city={city}")) == [application.reference]
+
+
 def test_filter_by_basis_kind(client, coordinator, edition):
     submitted(edition, kind=EligibilityKind.LIVES)
     student = submitted(edition, kind=EligibilityKind.STUDIES)
