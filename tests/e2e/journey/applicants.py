@@ -132,7 +132,8 @@ def musician_applies(browser, inspector, live_server, musician, mailbox, *, year
     page = new_page(browser, inspector, live_server, musician.language)
 
     def check(p, name, language):
-        inspector.page(p, name, language=language)
+        # Each language once: the applicant's pages are where untranslated text would hurt most.
+        inspector.page(p, f"{name}-{language}", language=language)
 
     register(page, check, musician, mailbox)
     apply(page, check, musician, year=year, files_dir=files_dir)
