@@ -5,16 +5,9 @@ import base64
 import pytest
 from sqlalchemy import func, select
 
-from qpmusic.accounts.models import Invitation, User
-from qpmusic.applications.models import Application, EligibilityBasis, Work
-from qpmusic.audit.models import AuditEvent
-from qpmusic.editions.models import Criterion, Edition
 from qpmusic.enums import Role
 from qpmusic.extensions import db
-from qpmusic.geo.models import City
-from qpmusic.media.models import MediaFile, MediaUpload
-from qpmusic.notifications.models import OutboxMessage
-from qpmusic.screening.models import ScreeningNote
+from qpmusic.media.models import MediaUpload
 from tests.conftest import PASSWORD
 from tests.factories import (
     ApplicationFactory,
@@ -26,6 +19,8 @@ from tests.factories import (
     UserFactory,
     WorkFactory,
 )
+from tests.security.access_world import upload_in_progress
+from tests.security.fingerprint import database_fingerprint
 from tests.translations import translated
 
 SAMPLE_VALUES = {
@@ -46,6 +41,7 @@ SAMPLE_VALUES = {
     "conflict_id": 1,
     "kind": "not_finalist",
     "batch_id": 1,
+    "message_id": 1,
     "year": 2031,
 }
 # The tus endpoints are exempt from form tokens (a script sends raw bytes) and check the
@@ -62,27 +58,6 @@ def state_changing_urls(app):
                 path = app.url_for(rule.endpoint, **values)
                 if path not in TUS_PATHS:
                     yield from ((method, path) for method in sorted(methods))
-
-
-def snapshot():
-    return tuple(
-        db.session.scalar(select(func.count()).select_from(model))
-        for model in (
-            User,
-            Invitation,
-            OutboxMessage,
-            Edition,
-            Criterion,
-            Application,
-            Work,
-            EligibilityBasis,
-            ScreeningNote,
-            AuditEvent,
-            City,
-            MediaFile,
-            MediaUpload,
-        )
-    )
 
 
 def test_every_state_changing_endpoint_is_listed(csrf_app):
@@ -137,21 +112,23 @@ def test_requests_without_a_valid_token_are_refused_and_change_nothing(csrf_app,
     }
     if token:
         data["csrf_token"] = token
-    before = snapshot()
+    before = database_fingerprint()
 
     for method, path in state_changing_urls(csrf_app):
-        response = client.open(path, method=method, data=data, headers={"Accept-Language": "fr"})
-        assert response.status_code == 400, (method, path)
-        assert (
-            translated(
-                "The form had expired or was not sent from this site, so nothing was saved. "
-                "Please reload the page and send it again.",
-                "fr",
+        # As a form, and as the JSON the autosave and listening scripts send.
+        for body in ({"data": data}, {"json": data}):
+            response = client.open(path, method=method, headers={"Accept-Language": "fr"}, **body)
+            assert response.status_code == 400, (method, path, list(body))
+            assert (
+                translated(
+                    "The form had expired or was not sent from this site, so nothing was saved. "
+                    "Please reload the page and send it again.",
+                    "fr",
+                )
+                in response.text
             )
-            in response.text
-        )
 
-    assert snapshot() == before
+    assert database_fingerprint() == before
 
 
 def test_a_valid_token_lets_the_login_through(csrf_app):
@@ -191,6 +168,38 @@ def test_a_tus_upload_without_the_token_header_is_refused(csrf_app, token):
     assert response.status_code == 403
     assert response.headers["X-QPMusic-Error"] == "csrf"
     assert db.session.scalar(select(func.count()).select_from(MediaUpload)) == 0
+
+
+@pytest.mark.parametrize("method", ["PATCH", "DELETE"])
+@pytest.mark.parametrize("token", [None, "forged-token"])
+def test_a_tus_chunk_or_cancel_without_the_token_header_is_refused(csrf_app, token, method):
+    applicant = UserFactory(email="mia@example.org")
+    work = WorkFactory(application=ApplicationFactory(applicant=applicant))
+    upload = upload_in_progress(work, applicant)
+    db.session.commit()
+    upload_id = upload.id
+    client = csrf_app.test_client()
+    page = client.get("/login").text
+    form_token = page.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
+    client.post(
+        "/login", data={"email": applicant.email, "password": PASSWORD, "csrf_token": form_token}
+    )
+    headers = {"Tus-Resumable": "1.0.0", "Upload-Offset": "0"}
+    if token:
+        headers["X-CSRFToken"] = token
+
+    response = client.open(
+        f"/uploads/{upload_id}",
+        method=method,
+        headers=headers,
+        data=b"RIFF",
+        content_type="application/offset+octet-stream",
+    )
+
+    assert response.status_code == 403
+    assert response.headers["X-QPMusic-Error"] == "csrf"
+    db.session.expire_all()
+    assert db.session.get(MediaUpload, upload_id).offset == 0
 
 
 def b64(text: str) -> str:

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
+from sqlalchemy import select
+
 from qpmusic.enums import (
     ApplicationStatus,
     AssignmentStatus,
@@ -18,6 +20,7 @@ from qpmusic.enums import (
     EditionPhase,
     MediaKind,
     MediaStatus,
+    OutboxStatus,
     Role,
     RoundKind,
     RoundStatus,
@@ -26,7 +29,7 @@ from qpmusic.extensions import db
 from qpmusic.jury.models import Assignment, Conflict, Score
 from qpmusic.media.models import MediaFile, MediaUpload
 from qpmusic.media.storage import get_storage
-from qpmusic.notifications.models import NotificationBatch
+from qpmusic.notifications.models import NotificationBatch, OutboxMessage
 from qpmusic.results.snapshots import compute_snapshot
 from qpmusic.timestamps import utcnow
 from tests.factories import (
@@ -67,6 +70,26 @@ class World:
     published_year: int
 
 
+def stored_files() -> dict[str, bytes]:
+    """Every stored file the rows name, by key: what ``put_back`` writes again."""
+    keys = db.session.scalars(
+        select(MediaFile.storage_key).union_all(
+            select(MediaFile.poster_key).where(MediaFile.poster_key.is_not(None)),
+            select(MediaUpload.storage_key),
+        )
+    ).all()
+    storage = get_storage()
+    return {key: storage.local_path(key).read_bytes() for key in keys}
+
+
+def put_back(files: dict[str, bytes]) -> None:
+    storage = get_storage()
+    for key, data in files.items():
+        path = storage.local_path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
 def _stored(data: bytes) -> str:
     storage = get_storage()
     key = storage.new_key("test/")
@@ -94,7 +117,8 @@ def _stored_file(work, applicant) -> MediaFile:
     return media
 
 
-def _upload(work, applicant) -> MediaUpload:
+def upload_in_progress(work, applicant) -> MediaUpload:
+    """A tus upload of ``work`` that has received nothing yet."""
     key = _stored(b"")
     upload = MediaUpload(
         work=work,
@@ -137,7 +161,7 @@ def build_world() -> World:
     other_applicant = UserFactory(role=Role.APPLICANT)
     application, work, basis, media = _application(edition, applicant, 1)
     other_application, _, _, _ = _application(edition, other_applicant, 2)
-    upload = _upload(work, applicant)
+    upload = upload_in_progress(work, applicant)
 
     juror = JuryMemberFactory(edition=edition, city=trier).user
     juror_other_city = JuryMemberFactory(edition=edition, city=metz)
@@ -193,7 +217,16 @@ def build_world() -> World:
     db.session.add_all([named, dismissed])
     invitation = InvitationFactory(edition=edition, role=Role.JUROR, city=trier)
     batch = NotificationBatch(edition_id=edition.id, kind="not_finalist", total=0)
-    db.session.add(batch)
+    failed = OutboxMessage(
+        recipient=applicant.email,
+        language="de",
+        template="verify_email",
+        context={},
+        status=OutboxStatus.FAILED,
+        attempts=5,
+        last_error="550 mailbox unavailable",
+    )
+    db.session.add_all([batch, failed])
     db.session.commit()
     compute_snapshot(round_=jury_round)
     db.session.commit()
@@ -225,6 +258,7 @@ def build_world() -> World:
         "conflict_id": named.id,
         "kind": "not_finalist",
         "batch_id": batch.id,
+        "message_id": failed.id,
         "year": edition.year,
         "fmt": "csv",
     }

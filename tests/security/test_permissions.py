@@ -4,8 +4,8 @@ Each endpoint is called with every method as every kind of user, with URL values
 applicant A's objects: those the table lets in get an answer, the others 403/404 (a visitor on a
 page that needs an account: the login) and leave the database as it was.
 
-Speed: building the world takes a few dozen inserts, so it is kept between tests and rebuilt
-only after a test changed the database (an allowed request did its job, or a refusal failed).
+Speed: the world is built once; after a test that changed the database (an allowed request did
+its job, or a refusal failed) its rows and stored files are put back from a copy.
 """
 
 import base64
@@ -15,7 +15,8 @@ from sqlalchemy import text
 
 from qpmusic.extensions import db, limiter
 from qpmusic.permissions import PERMISSIONS, UNLISTED, Audience
-from tests.security.access_world import ROLES, build_world
+from tests.security.access_world import ROLES, build_world, put_back, stored_files
+from tests.security.fingerprint import copy_rows, database_fingerprint, restore_rows
 
 A = Audience
 EVERYONE = {A.PUBLIC, A.TOKEN}
@@ -41,6 +42,10 @@ PUBLISHED_EDITION = {"public_results.edition"}
 SCORED_APPLICATION = {"results.explain"}
 # Every request carries the tus header: without it the tus routes answer 412 to anyone.
 HEADERS = {"Tus-Resumable": "1.0.0"}
+REFUSED = {403, 404}
+# tus refusals that are about the application's state, not about who asks: the owner of a
+# submitted application in a closed call may not add files (403, so tus-js-client does not retry).
+STATE_REFUSALS = {"not_editable"}
 
 
 def tus_requests(world) -> dict:
@@ -63,12 +68,6 @@ def b64(value: str) -> str:
     return base64.b64encode(value.encode()).decode()
 
 
-REFUSED = {403, 404}
-# tus refusals that are about the application's state, not about who asks: the owner of a
-# submitted application in a closed call may not add files (403, so tus-js-client does not retry).
-STATE_REFUSALS = {"not_editable"}
-
-
 def test_every_endpoint_is_in_the_table_and_nothing_else(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()} - UNLISTED
 
@@ -81,20 +80,15 @@ def test_every_role_of_the_world_is_described():
     assert all(PERMISSIONS.values()), "an endpoint nobody may call"
 
 
-_kept = {"world": None, "fingerprint": None}
+class Kept:
+    """The world of the previous test, and copies to put it back if that test changed it."""
 
-
-def fingerprint() -> tuple:
-    """A digest of every row of every table: one query, the world is small."""
-    # Table names come from our own metadata, never from a request.
-    parts = " UNION ALL ".join(
-        f"SELECT '{t.name}' AS name, count(*) AS n, "  # noqa: S608
-        f"md5(coalesce(string_agg(r::text, '|' ORDER BY r::text), '')) AS digest "
-        f'FROM "{t.name}" r'
-        for t in db.metadata.sorted_tables
-    )
-    with db.engine.connect() as connection:
-        return tuple(connection.execute(text(parts)).all())
+    world = None
+    rows: dict = {}
+    files: dict = {}
+    fingerprint: tuple = ()
+    # The database as the previous test left it.
+    last: tuple | None = None
 
 
 def _reset() -> None:
@@ -105,7 +99,7 @@ def _reset() -> None:
 
 @pytest.fixture(autouse=True)
 def clean_state(app, smtp):
-    """Replaces conftest's: the tables are emptied only when the world is (re)built."""
+    """Replaces conftest's: the tables are emptied once, then the world is put back as needed."""
     limiter.reset()
     smtp[0].clear()
     ctx = app.app_context()
@@ -117,12 +111,22 @@ def clean_state(app, smtp):
 
 @pytest.fixture
 def world():
-    if _kept["world"] is None or fingerprint() != _kept["fingerprint"]:
+    if Kept.world is None:
         _reset()
-        _kept["world"] = build_world()
+        Kept.world = build_world()
+        Kept.rows = copy_rows()
+        Kept.files = stored_files()
         db.session.remove()
-        _kept["fingerprint"] = fingerprint()
-    return _kept["world"]
+        # Put back once right away: the copy knows no JSON null apart from SQL NULL, so the
+        # world every test sees is the one restored from it.
+        restore_rows(Kept.rows)
+        Kept.fingerprint = Kept.last = database_fingerprint()
+    elif Kept.last != Kept.fingerprint:
+        restore_rows(Kept.rows)
+        put_back(Kept.files)
+    # Set again once the test's last request has been answered; a failed test leaves it unset.
+    Kept.last = None
+    return Kept.world
 
 
 def url_of(app, world, endpoint: str):
@@ -184,17 +188,20 @@ def test_endpoint_access(app, client, world, endpoint, role):
     path, methods = url_of(app, world, endpoint)
     log_in(client, world, role)
 
+    before = Kept.fingerprint
     for method in methods:
-        before = fingerprint()
         request = tus_requests(world).get((endpoint, method), {"headers": HEADERS})
         response = client.open(path, method=method, **request)
+        after = database_fingerprint()
         if allowed:
             problem = answer_problem(response)
         else:
             problem = refusal_problem(response, role)
-            if problem is None and fingerprint() != before:
+            if problem is None and after != before:
                 problem = f"refused with {response.status_code} but the database changed"
         assert problem is None, f"{method} {path} as {role}: {problem}"
         if A.TOKEN in PERMISSIONS[endpoint]:
             # The link is forged: whoever follows it is told so, and nothing happens.
-            assert fingerprint() == before, f"{method} {path} as {role} with a forged token"
+            assert after == before, f"{method} {path} as {role} with a forged token"
+        before = after
+    Kept.last = before
