@@ -14,6 +14,7 @@ from qpmusic.enums import ApplicationStatus, Role
 from qpmusic.extensions import db
 from qpmusic.timestamps import utcnow
 from tests.conftest import PASSWORD
+from tests.e2e.axe import assert_accessible
 from tests.factories import EditionFactory, UserFactory
 from tests.mail_sink import link_in
 
@@ -72,6 +73,7 @@ def test_a_musician_from_thionville_applies_and_a_coordinator_shortlists(
 
     open_nav(page, fr("My application"))
     shots.shot("status-before-start")
+    assert_accessible(shots.page, context="status-before-start")
     page.get_by_role("button", name=fr("Start my application")).click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text(fr("Name and contact"))
@@ -83,6 +85,7 @@ def test_a_musician_from_thionville_applies_and_a_coordinator_shortlists(
         "Née à Thionville. Musique pour bandes et voix."
     )
     shots.shot("biography")
+    assert_accessible(shots.page, context="biography")
     save_and_continue(page)
 
     expect(page.get_by_role("heading", level=1)).to_have_text(fr("Eligibility"))
@@ -96,6 +99,7 @@ def test_a_musician_from_thionville_applies_and_a_coordinator_shortlists(
     expect(page.locator(".bases")).to_contain_text(re.compile(r"Thionville\s+— .*\d+ km"))
     expect(page.locator(".bases")).to_contain_text("Metz")
     shots.shot("eligibility")
+    assert_accessible(shots.page, context="eligibility")
 
     # Leave mid-way and come back: everything so far is still there.
     log_out(page)
@@ -103,6 +107,7 @@ def test_a_musician_from_thionville_applies_and_a_coordinator_shortlists(
     open_nav(page, fr("My application"))
     expect(page.get_by_role("link", name=fr("Continue my application"))).to_be_visible()
     shots.shot("status-draft")
+    assert_accessible(shots.page, context="status-draft")
     application = db.session.scalar(select(Application))
     page.goto(f"/applications/{application.id}/works")
 
@@ -114,6 +119,7 @@ def test_a_musician_from_thionville_applies_and_a_coordinator_shortlists(
     page.get_by_role("button", name=fr("Save work")).click()
     expect(page.locator(".works")).to_contain_text("Sillons")
     shots.shot("works")
+    assert_accessible(shots.page, context="works")
     page.get_by_role("link", name=fr("Continue to consents")).click()
 
     page.get_by_label(fr("I have read and accept the rules of the prize.")).check()
@@ -125,12 +131,14 @@ def test_a_musician_from_thionville_applies_and_a_coordinator_shortlists(
     expect(page.get_by_role("heading", level=1)).to_have_text(fr("Review and submit"))
     expect(page.locator(".summary")).to_contain_text("Léa & the Tape Loops")
     shots.shot("review")
+    assert_accessible(shots.page, context="review")
     page.get_by_role("button", name=fr("Submit application")).click()
     db.session.expire_all()
     reference = db.session.scalar(select(Application)).reference
     assert reference == f"QP-{edition.year}-0001"
     expect(page.locator(".flashes")).to_contain_text(reference)
     shots.shot("submitted")
+    assert_accessible(shots.page, context="submitted")
 
     [confirmation] = mailbox.wait_for(1)
     assert confirmation["To"] == "lea@example.org"
@@ -155,6 +163,7 @@ def test_a_musician_from_thionville_applies_and_a_coordinator_shortlists(
     expect(page.locator(".status-facts")).to_contain_text(fr("Submitted"))
     expect(page.locator(".status-facts")).to_contain_text(reference)
     shots.shot("status-submitted")
+    assert_accessible(shots.page, context="status-submitted")
     assert len(mailbox.wait_for(2)) == 2
 
     # After the deadline the coordinator screens it: eligible, then on the shortlist.
@@ -165,12 +174,14 @@ def test_a_musician_from_thionville_applies_and_a_coordinator_shortlists(
     open_nav(page, fr("Screening"))
     page.get_by_role("link", name=reference).click()
     shots.shot("screening-detail")
+    assert_accessible(shots.page, context="screening-detail")
     page.get_by_label(fr("Eligible"), exact=True).check()
     page.get_by_role("button", name=fr("Save decision")).click()
     page.get_by_role("button", name=fr("Add to shortlist")).click()
     db.session.expire_all()
     assert db.session.scalar(select(Application)).status == ApplicationStatus.SHORTLISTED
     shots.shot("shortlisted")
+    assert_accessible(shots.page, context="shortlisted")
 
     assert problems == []
     context.close()

@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 from qpmusic.enums import ApplicationStatus, EligibilityKind, Role
 from qpmusic.extensions import db
 from tests.conftest import PASSWORD
+from tests.e2e.axe import assert_accessible
 from tests.factories import CityFactory, EligibilityBasisFactory, UserFactory
 from tests.screening.builders import submitted
 from tests.screening.conftest import after_the_deadline
@@ -48,6 +49,7 @@ def test_coordinator_filters_marks_eligible_and_shortlists(browser, live_server,
     page.get_by_role("link", name="Screening").click()
     expect(page.get_by_text("14 of 14 applications")).to_be_visible()
     shots.shot("list")
+    assert_accessible(shots.page, context="list")
 
     page.get_by_label("Search").fill("mosel")
     page.get_by_label("Nearest city").select_option(label="Trier")
@@ -64,14 +66,17 @@ def test_coordinator_filters_marks_eligible_and_shortlists(browser, live_server,
     expect(page.get_by_text("The application is on the shortlist.")).to_be_visible()
     expect(page.locator(".screening-head .badge")).to_have_text("Shortlisted")
     shots.shot("detail-shortlisted")
+    assert_accessible(shots.page, context="detail-shortlisted")
 
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto("/screening/")
     search, status = page.get_by_label("Search"), page.get_by_label("Status")
     assert search.bounding_box()["y"] < status.bounding_box()["y"]
     shots.shot("list-phone")
+    assert_accessible(shots.page, context="list-phone")
     page.goto(f"/screening/{flagged.id}")
     expect(page.locator(".flag-panel").get_by_text("A farm near Perl.")).to_be_visible()
     shots.shot("detail-flagged-phone")
+    assert_accessible(shots.page, context="detail-flagged-phone")
     assert errors == []
     context.close()

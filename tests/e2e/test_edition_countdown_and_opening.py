@@ -12,6 +12,7 @@ from qpmusic.enums import EditionPhase, Role
 from qpmusic.extensions import db
 from qpmusic.timestamps import utcnow
 from tests.conftest import PASSWORD
+from tests.e2e.axe import assert_accessible
 from tests.factories import CriterionFactory, EditionFactory, UserFactory
 
 pytestmark = pytest.mark.browser
@@ -95,6 +96,7 @@ def test_an_admin_sets_up_a_call_and_opens_it(browser, live_server, screens):
     page.get_by_label("Call closes on").fill(f"{year}-03-31")
     page.get_by_label("Closing time").fill("23:59:59")
     shots.shot("new-edition")
+    assert_accessible(shots.page, context="new-edition")
     page.get_by_role("button", name="Save").click()
 
     expect(page.get_by_role("button", name="Open the call")).to_be_disabled()
@@ -107,6 +109,7 @@ def test_an_admin_sets_up_a_call_and_opens_it(browser, live_server, screens):
 
     expect(page.locator(".flash-success")).to_contain_text("Call open")
     shots.shot("edition-open")
+    assert_accessible(shots.page, context="edition-open")
     # Saving the settings again keeps the deadline to the second.
     page.get_by_role("link", name="Edit settings").click()
     expect(page.get_by_label("Closing time")).to_have_value("23:59:59")

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from qpmusic.demo import seed_cities
 from qpmusic.extensions import db
+from tests.e2e.axe import assert_accessible
 from tests.factories import EditionFactory
 
 pytestmark = pytest.mark.browser
@@ -56,6 +57,7 @@ def test_pick_a_place_with_the_keyboard_and_see_the_result(
     expect(page.locator(f"#{listbox_id}")).to_have_attribute("role", "listbox")
     expect(page.get_by_role("status").filter(has_text="1 place found.")).to_have_count(1)
     shots.shot("suggestions")
+    assert_accessible(shots.page, context="suggestions")
 
     page.keyboard.press("ArrowDown")
     expect(option).to_have_attribute("aria-selected", "true")
@@ -72,6 +74,7 @@ def test_pick_a_place_with_the_keyboard_and_see_the_result(
         "Trier — 0 km from Trier: within the 50 km of the current call."
     )
     shots.shot("result")
+    assert_accessible(shots.page, context="result")
 
     # Typing again forgets the picked place; Escape closes the list without choosing, and the
     # server then goes by the name alone, as it does without JavaScript.
@@ -88,6 +91,7 @@ def test_pick_a_place_with_the_keyboard_and_see_the_result(
         "Bastogne — 53 km from Luxembourg: more than 50 km from every city of the network"
     )
     shots.shot("outside")
+    assert_accessible(shots.page, context="outside")
 
     assert problems == []
     context.close()

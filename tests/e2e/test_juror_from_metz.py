@@ -18,6 +18,7 @@ from qpmusic.enums import ApplicationStatus, AssignmentStatus, EditionPhase, Rol
 from qpmusic.extensions import db
 from qpmusic.jury.models import Assignment, Conflict, Listening
 from tests.conftest import PASSWORD
+from tests.e2e.axe import assert_accessible
 from tests.e2e.test_player import tone
 from tests.factories import (
     ApplicationFactory,
@@ -111,6 +112,7 @@ def test_a_juror_from_metz_joins_declares_a_conflict_listens_scores_and_finalize
     admin_page.locator("form.grid-form button[type=submit]").click()
     expect(admin_page.locator(".flash").first).to_contain_text(JUROR_EMAIL)
     office_shots.shot("jury-invited")
+    assert_accessible(office_shots.page, context="jury-invited")
 
     [message] = mailbox.wait_for(1)
     assert message["To"] == JUROR_EMAIL
@@ -130,6 +132,7 @@ def test_a_juror_from_metz_joins_declares_a_conflict_listens_scores_and_finalize
     page.locator("#confirm").fill(PASSWORD)
     page.locator("#language").select_option("fr")
     shots.shot("accept-invitation")
+    assert_accessible(shots.page, context="accept-invitation")
     page.get_by_role("button", name=fr("Accept invitation")).click()
     expect(page.locator("a[href='/logout'], form[action='/logout']").first).to_be_attached()
 
@@ -139,6 +142,7 @@ def test_a_juror_from_metz_joins_declares_a_conflict_listens_scores_and_finalize
     expect(admin_page.locator(".flash").first).to_be_visible()
     admin_page.goto(f"/admin/rounds/{round_.id}/progress")
     office_shots.shot("progress-before")
+    assert_accessible(office_shots.page, context="progress-before")
     camille = db.session.scalar(select(User.id).where(User.email == JUROR_EMAIL))
     names = admin_page.locator("table.progress-matrix thead tr").nth(1).locator("th")
     camille_column = names.all_inner_texts().index("Camille Fournier")
@@ -151,6 +155,7 @@ def test_a_juror_from_metz_joins_declares_a_conflict_listens_scores_and_finalize
     page.goto("/jury/")
     expect(page.locator(".notice")).to_contain_text(fr("Conflicts first."))
     shots.shot("my-reviews")
+    assert_accessible(shots.page, context="my-reviews")
     first_row = page.locator("table.jury-list tbody tr", has_text="QP-2031-0001")
     first_row.locator("summary").click()
     first_row.locator("select[name=type]").select_option("teacher")
@@ -175,6 +180,7 @@ def test_a_juror_from_metz_joins_declares_a_conflict_listens_scores_and_finalize
     page.locator("#review-comment").fill("Une forme claire, un son très personnel.")
     expect(page.locator(".review-status")).to_have_text(re.compile(r"\d{1,2}[:.h]\d{2}"))
     shots.shot("scoring-draft")
+    assert_accessible(shots.page, context="scoring-draft")
     # Halfway through, the tab closes: the last keystrokes are saved on the way out.
     page.locator("#review-comment").fill("Une forme claire, un son très personnel. À revoir.")
     assignment_url = page.url
@@ -222,4 +228,5 @@ def test_a_juror_from_metz_joins_declares_a_conflict_listens_scores_and_finalize
         )
     expect(matrix_cell(admin_page, "QP-2031-0002", camille_column)).to_contain_text("%")
     office_shots.shot("progress-after")
+    assert_accessible(office_shots.page, context="progress-after")
     assert problems == []

@@ -21,6 +21,7 @@ from qpmusic.enums import ApplicationStatus, AssignmentStatus, EditionPhase, Rol
 from qpmusic.extensions import db
 from qpmusic.timestamps import utcnow
 from tests.conftest import PASSWORD
+from tests.e2e.axe import assert_accessible
 from tests.factories import (
     ApplicationFactory,
     AssignmentFactory,
@@ -214,6 +215,7 @@ def test_the_office_tallies_chooses_finalists_runs_the_ballot_and_publishes(
     # The edition's page leads to the tally of the jury round.
     page.goto(f"/admin/editions/{edition.id}")
     shots.shot("edition-jury")
+    assert_accessible(shots.page, context="edition-jury")
     page.get_by_role("link", name="Tally of the jury round").click()
     expect(page.locator("h1")).to_contain_text("Results")
     expect(page.locator(".results-table")).to_have_count(0)
@@ -226,6 +228,7 @@ def test_the_office_tallies_chooses_finalists_runs_the_ballot_and_publishes(
     expect(page.locator("#tally-refused")).to_have_count(0)
     expect(page.locator("#chart-calibration")).to_be_visible()
     shots.shot("results")
+    assert_accessible(shots.page, context="results")
 
     # Every number leads to its explanation: the first application's eight reviews.
     rows.first.locator("th[scope=row] a").click()
@@ -233,6 +236,7 @@ def test_the_office_tallies_chooses_finalists_runs_the_ballot_and_publishes(
     expect(page.locator("#final-rank")).to_have_text("Final rank: 1")
     expect(page.locator("section[aria-labelledby=reviews] tbody tr")).to_have_count(8)
     shots.shot("explanation")
+    assert_accessible(shots.page, context="explanation")
     page.go_back()
 
     # The proposal is the four best; taken as it is, no reason is needed.
@@ -244,11 +248,13 @@ def test_the_office_tallies_chooses_finalists_runs_the_ballot_and_publishes(
     for application in shortlist[4:]:
         expect(page.locator(f"#finalist-{application.id}")).not_to_be_checked()
     shots.shot("finalists-proposed")
+    assert_accessible(shots.page, context="finalists-proposed")
     page.get_by_role("button", name="Confirm the finalists").click()
     expect(page.locator(".flash").first).to_contain_text("The finalists have been chosen")
     expect(page.locator("h1")).to_have_text(f"The finalists of {YEAR}")
     expect(page.locator(".panel dl")).to_contain_text("none: the proposal was taken as it was")
     shots.shot("finalists-chosen")
+    assert_accessible(shots.page, context="finalists-chosen")
 
     # The letters: the finalists' invitation previewed in three languages, then all three sent.
     page.get_by_role("link", name="Decision letters").click()
@@ -261,6 +267,7 @@ def test_the_office_tallies_chooses_finalists_runs_the_ballot_and_publishes(
     expect(groups["screened_out"]).to_contain_text("3 recipients")
     expect(groups["finalist_invitation"]).to_contain_text(CONCERT_PLACE)
     shots.shot("letters")
+    assert_accessible(shots.page, context="letters")
     groups["finalist_invitation"].get_by_role(
         "link", name="Preview the letter in German, French and English"
     ).click()
@@ -270,6 +277,7 @@ def test_the_office_tallies_chooses_finalists_runs_the_ballot_and_publishes(
     expect(french.locator("pre.mail-text")).to_contain_text(CONCERT_PLACE)
     expect(page.locator("iframe.mail-preview")).to_have_count(3)
     shots.shot("letter-preview")
+    assert_accessible(shots.page, context="letter-preview")
     page.get_by_role("link", name="Back to the decision letters").click()
     for kind, count in (("finalist_invitation", 4), ("not_finalist", 2), ("screened_out", 3)):
         group = page.locator(f"section[aria-labelledby=group-{kind}]")
@@ -279,6 +287,7 @@ def test_the_office_tallies_chooses_finalists_runs_the_ballot_and_publishes(
         expect(page.locator("#count-sent")).to_have_text(str(count))
         if kind == "finalist_invitation":
             shots.shot("letters-sent")
+            assert_accessible(shots.page, context="letters-sent")
         page.get_by_role("link", name="Back to the decision letters").click()
         expect(page.locator(f"section[aria-labelledby=group-{kind}]")).to_contain_text(
             "Everyone in this group has received this letter."
@@ -300,6 +309,7 @@ def test_the_office_tallies_chooses_finalists_runs_the_ballot_and_publishes(
     page.locator("form.phase-forward").get_by_role("button", name="Start the final").click()
     expect(page.locator("li[aria-current=step]")).to_have_text("Final")
     shots.shot("edition-final")
+    assert_accessible(shots.page, context="edition-final")
     page.get_by_role("link", name="Final ballot").click()
     page.get_by_role("button", name="Prepare the final ballot").click()
     expect(page.locator("#open-problems")).to_have_count(0)
@@ -309,6 +319,7 @@ def test_the_office_tallies_chooses_finalists_runs_the_ballot_and_publishes(
         "0 of 8 jurors have voted."
     )
     shots.shot("ballot-open")
+    assert_accessible(shots.page, context="ballot-open")
 
     # Five jurors rank the finalists on their phones, each in their own language.
     finalists = shortlist[:4]
@@ -369,6 +380,7 @@ def test_the_office_tallies_chooses_finalists_runs_the_ballot_and_publishes(
     expect(winner_row.locator("td")).to_have_text(["—", "3", "5", "5"])
     expect(result.locator("table[aria-labelledby=strongest-title]")).to_be_visible()
     shots.shot("ballot-closed")
+    assert_accessible(shots.page, context="ballot-closed")
 
     # The prize goes to the proposed winner, a special prize to a shortlisted non-finalist.
     page.get_by_role("link", name="Awards and publication").click()
@@ -385,11 +397,13 @@ def test_the_office_tallies_chooses_finalists_runs_the_ballot_and_publishes(
     expect(awarded.locator("dd")).to_have_text([winner.artist_name, special.artist_name])
     expect(page.locator("#publish-problems")).to_have_count(0)
     shots.shot("awards")
+    assert_accessible(shots.page, context="awards")
     page.locator(f"form[action='/admin/editions/{edition.id}/publish'] button").click()
     expect(page.locator(".flash").first).to_contain_text(
         "The results are published. 9 announcement e-mails are on their way."
     )
     shots.shot("published")
+    assert_accessible(shots.page, context="published")
     announcements = mailbox.wait_for(18)[9:]
     assert sorted(m["To"] for m in announcements) == sorted(u.email for u in applicants)
 
@@ -404,6 +418,7 @@ def test_the_office_tallies_chooses_finalists_runs_the_ballot_and_publishes(
     archive = public.locator("section.archive")
     expect(archive.locator(".award-prize .award-name")).to_have_text(winner.artist_name)
     public_shots.shot("home")
+    assert_accessible(public_shots.page, context="home")
     archive.get_by_role("link", name=edition.title_de).click()
     expect(public).to_have_url(f"{live_server}/editions/{YEAR}")
 
@@ -423,6 +438,7 @@ def test_the_office_tallies_chooses_finalists_runs_the_ballot_and_publishes(
         assert sorted(listed.all_inner_texts()) == sorted(a.artist_name for a in finalists)
         expect(public.locator("ul.jury li")).to_have_count(8)
         public_shots.shot(f"public-{language}")
+        assert_accessible(public_shots.page, context=f"public-{language}")
 
     read("de")
     public.locator("form.language-switch button[value=fr]").click()
@@ -437,6 +453,7 @@ def test_the_office_tallies_chooses_finalists_runs_the_ballot_and_publishes(
     page.get_by_role("link", name="Exports").click()
     expect(page.locator("h1")).to_contain_text("Exports")
     shots.shot("exports")
+    assert_accessible(shots.page, context="exports")
     link = page.locator("section[aria-labelledby=protocol-heading] a[hreflang=en]")
     response = page.request.get(link.get_attribute("href"))
     assert response.status == 200

@@ -12,6 +12,7 @@ from qpmusic.enums import MediaKind, MediaStatus
 from qpmusic.extensions import db
 from qpmusic.media.models import MediaFile, MediaUpload
 from tests.conftest import PASSWORD
+from tests.e2e.axe import assert_accessible
 from tests.factories import ApplicationFactory, UserFactory, WorkFactory
 from tests.media.files import wav_bytes
 
@@ -73,11 +74,13 @@ def test_a_recording_uploads_with_progress_becomes_ready_and_plays(
     expect(row.locator(".file-status")).to_have_text("Ready")
     expect(row).to_contain_text("Audio")
     shots.shot("uploaded")
+    assert_accessible(shots.page, context="uploaded")
 
     page.goto(f"/applications/{work.application_id}/review")
     page.get_by_role("button", name="Play").first.click()
     page.wait_for_function("() => document.querySelector('audio').currentTime > 1", timeout=10000)
     shots.shot("playing")
+    assert_accessible(shots.page, context="playing")
 
     assert problems == []
     context.close()
@@ -138,6 +141,7 @@ def test_an_upload_pauses_resumes_and_continues_after_a_reload(
     page.wait_for_timeout(1500)
     assert percent(page) == paused_at
     shots.shot("paused")
+    assert_accessible(shots.page, context="paused")
     page.get_by_role("button", name="Resume").click()
     page.wait_for_function(
         f"() => document.querySelector('.upload-progress progress').value > {paused_at}"
@@ -149,6 +153,7 @@ def test_an_upload_pauses_resumes_and_continues_after_a_reload(
     notice = page.locator(".upload-unfinished")
     expect(notice).to_contain_text("“Long take.wav” was not finished")
     shots.shot("unfinished")
+    assert_accessible(shots.page, context="unfinished")
     page.get_by_label("File", exact=True).set_input_files(recording)
     # tus-js-client asks the server for the offset, so progress starts well above zero.
     page.wait_for_function("() => document.querySelector('.upload-progress progress').value > 0")

@@ -46,7 +46,8 @@ def test_download_then_delete_from_the_profile(browser, live_server, mailbox, tm
     expect(page.get_by_text("Your application QP-2031-0006 to the")).to_be_visible()
     page.get_by_label("Your password").fill("not my password")
     page.get_by_role("button", name="Delete my account for good").click()
-    expect(page.get_by_text("Your current password is not correct.")).to_be_visible()
+    # The message is both under the field and, as a link to it, in the summary above the form.
+    expect(page.locator("#password-error")).to_contain_text("Your current password is not correct.")
     assert page.get_by_label("Your password").get_attribute("aria-invalid") == "true"
 
     page.get_by_label("Your password").fill(PASSWORD)
