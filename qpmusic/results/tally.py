@@ -32,6 +32,7 @@ rounded to 6 decimals; ranks compare the rounded numbers, so equal scores are eq
 """
 
 import math
+import operator
 from collections import Counter, defaultdict
 
 from qpmusic.results.tally_canonical import CANONICAL_FORMAT, canonical, digest, from_canonical
@@ -43,7 +44,6 @@ from qpmusic.results.tally_stats import (
     outliers,
     pstdev,
     rounded,
-    score_key,
 )
 from qpmusic.results.tally_types import (
     ALIASES,
@@ -84,25 +84,30 @@ def compute(data: TallyInput) -> TallyResult:
     Raises ValueError for inconsistent input: a criterion id twice, a juror with two cities, two
     reviews of one application by one juror, or a counted review without a weighted criterion.
     """
-    weights = _weights(data.criteria)
+    weigh = _Weigher(_weights(data.criteria))
     city: dict[int, int | None] = {}
     seen: set[tuple[int, int]] = set()
     conflicts: Counter[int] = Counter()
     totals: dict[int, list[tuple[int, float]]] = {}  # application -> [(juror, total)]
     for r in data.reviews:  # in canonical order (TallyInput sorts them)
-        if city.setdefault(r.juror_id, r.city_id) != r.city_id:
-            raise ValueError(f"juror {r.juror_id} is given with two cities")
-        if (r.juror_id, r.application_id) in seen:
-            raise ValueError(f"juror {r.juror_id} reviews application {r.application_id} twice")
-        seen.add((r.juror_id, r.application_id))
-        counted = totals.setdefault(r.application_id, [])
+        j, a = r.juror_id, r.application_id
+        if city.setdefault(j, r.city_id) != r.city_id:
+            raise ValueError(f"juror {j} is given with two cities")
+        if (j, a) in seen:
+            raise ValueError(f"juror {j} reviews application {a} twice")
+        seen.add((j, a))
+        counted = totals.setdefault(a, [])
         if r.conflicted:
-            conflicts[r.application_id] += 1
+            conflicts[a] += 1
         else:
-            counted.append((r.juror_id, _weighted_total(r, weights)))
+            counted.append((j, weigh(r)))
 
-    dropped = {a: outliers(ts, data.outlier_k) for a, ts in totals.items()}
-    kept = {a: [(j, t) for j, t in ts if j not in dropped[a]] for a, ts in totals.items()}
+    if data.outlier_k is None:  # the usual case: nothing dropped, nothing to copy
+        dropped = dict.fromkeys(totals, frozenset())
+        kept = totals
+    else:
+        dropped = {a: outliers(ts, data.outlier_k) for a, ts in totals.items()}
+        kept = {a: [(j, t) for j, t in ts if j not in dropped[a]] for a, ts in totals.items()}
     by_juror: dict[int, list[float]] = defaultdict(list)
     for ts in kept.values():
         for j, t in ts:
@@ -117,27 +122,28 @@ def compute(data: TallyInput) -> TallyResult:
         if jr.normalized
     }
 
-    def normalize(j: int, t: float) -> float:
-        if j not in scale:
-            return t  # left as it is (flagged)
-        m, s = scale[j]
-        return overall_mean + (t - m) / s * overall_std
-
+    # Each kept review's normalized total, computed once for the score and the row: mean +
+    # z * std of the whole jury; a juror left as is (flagged) keeps the raw total.
+    normalized: dict[int, list[float]] = {}
     scores = {}
     for a, ts in kept.items():
         values = [t for _, t in ts]
-        per_city: dict[int | None, list[float]] = defaultdict(list)
+        shown = []
+        per_city: dict[int | None, list[float]] = {}
         for j, t in ts:
-            per_city[city[j]].append(t)
+            js = scale.get(j)
+            shown.append(t if js is None else overall_mean + (t - js[0]) / js[1] * overall_std)
+            per_city.setdefault(city[j], []).append(t)
+        normalized[a] = shown
         scores[a] = {
             "raw_mean": mean(values),
             "raw_median": median(values),
-            "normalized": mean([normalize(j, t) for j, t in ts]),
+            "normalized": mean(shown),
             # Sorted so the order of the means, and so their sum, never depends on the input.
             "city_balanced": mean(sorted(mean(v) for v in per_city.values())) if ts else None,
         }
     return TallyResult(
-        rows=_rows(data, totals, kept, dropped, conflicts, scores, normalize),
+        rows=_rows(data, totals, kept, dropped, conflicts, scores, normalized),
         jurors=jurors,
         overall_mean=rounded(overall_mean),
         overall_std=rounded(overall_std),
@@ -151,16 +157,33 @@ def _weights(criteria: tuple[CriterionSpec, ...]) -> dict[int, float]:
     return weights
 
 
-def _weighted_total(r: ReviewInput, weights: dict[int, float]) -> float:
-    unknown = [c for c, _ in r.values if c not in weights]
-    if unknown:
-        raise ValueError(f"review by juror {r.juror_id}: unknown criteria {unknown}")
-    total_weight = math.fsum(weights[c] for c, _ in r.values)
-    if total_weight <= 0:
-        raise ValueError(
-            f"juror {r.juror_id} on application {r.application_id}: no weighted criterion scored"
-        )
-    return math.fsum(weights[c] * v for c, v in r.values) / total_weight
+class _Weigher:
+    """A review's weighted total; the weights of each set of scored criteria are looked up once.
+
+    Most reviews score the same criteria, so per review only the exact sum of the products
+    is left: sum(weight * value) / sum(weight), both sums by ``math.fsum``.
+    """
+
+    def __init__(self, weights: dict[int, float]):
+        self.weights = weights
+        self.known: dict[tuple[int, ...], tuple[tuple[float, ...], float]] = {}
+
+    def __call__(self, r: ReviewInput) -> float:
+        criteria, values = zip(*r.values, strict=True) if r.values else ((), ())
+        known = self.known.get(criteria)
+        if known is None:
+            unknown = [c for c in criteria if c not in self.weights]
+            if unknown:
+                raise ValueError(f"review by juror {r.juror_id}: unknown criteria {unknown}")
+            ws = tuple(self.weights[c] for c in criteria)
+            known = self.known[criteria] = (ws, math.fsum(ws))
+        ws, total_weight = known
+        if total_weight <= 0:
+            raise ValueError(
+                f"juror {r.juror_id} on application {r.application_id}: "
+                "no weighted criterion scored"
+            )
+        return math.fsum(map(operator.mul, ws, values)) / total_weight
 
 
 def _juror(juror_id: int, city_id: int | None, totals: list[float], min_reviews: int):
@@ -183,31 +206,51 @@ def _juror(juror_id: int, city_id: int | None, totals: list[float], min_reviews:
     )
 
 
-def _rows(data, totals, kept, dropped, conflicts, scores, normalize):
-    ranks = {
-        m: competition_ranks({a: score_key([s[m]]) for a, s in scores.items()}) for m in METHODS
-    }
-    final_keys = {a: score_key([s[m] for m in data.tie_break]) for a, s in scores.items()}
+def _rows(data, totals, kept, dropped, conflicts, scores, normalized):
+    # Every score rounded once; ranks compare the rounded numbers (see score_key).
+    shown = {a: {m: rounded(s[m]) for m in METHODS} for a, s in scores.items()}
+    ranks = {m: competition_ranks({a: _key(s, (m,)) for a, s in shown.items()}) for m in METHODS}
+    final_keys = {a: _key(s, data.tie_break) for a, s in shown.items()}
     final = competition_ranks(final_keys)
     tied = Counter(final_keys.values())
+    memo: dict[float, float] = {}  # review totals repeat a lot (integer scores, few weights)
+
+    def round_total(t: float) -> float:
+        r = memo.get(t)
+        if r is None:
+            r = memo[t] = rounded(t)
+        return r
+
     rows = []
     for a in sorted(scores, key=lambda a: (final[a], a)):
         values = [t for _, t in kept[a]]
+        out = dropped[a]
+        kept_normalized = iter(normalized[a])
         rows.append(
             ApplicationResult(
                 application_id=a,
-                reviews=len(kept[a]),
+                reviews=len(values),
                 conflicts=conflicts[a],
-                **{m: rounded(scores[a][m]) for m in METHODS},
-                spread=rounded(pstdev(values)) if len(values) >= 2 else None,
+                **shown[a],
+                spread=_spread(values, scores[a]["raw_mean"]) if len(values) >= 2 else None,
                 ranks={m: ranks[m][a] for m in METHODS},
                 rank=final[a],
                 tie=tied[final_keys[a]] > 1,
-                outliers=tuple(sorted(dropped[a])),
+                outliers=tuple(sorted(out)),
                 review_totals=tuple(
-                    (j, rounded(t), None if j in dropped[a] else rounded(normalize(j, t)))
+                    (j, round_total(t), None if j in out else rounded(next(kept_normalized)))
                     for j, t in totals[a]
                 ),
             )
         )
     return tuple(rows)
+
+
+def _key(shown: dict[str, float | None], methods: tuple[str, ...]) -> tuple:
+    """score_key of already rounded scores: higher better, a missing score below every number."""
+    return tuple((0, 0.0) if shown[m] is None else (1, shown[m]) for m in methods)
+
+
+def _spread(values: list[float], m: float) -> float:
+    """rounded(pstdev(values)) with the values' mean already at hand."""
+    return rounded(math.sqrt(math.fsum((x - m) ** 2 for x in values) / len(values)))
