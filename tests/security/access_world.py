@@ -52,6 +52,7 @@ ROLES = (
     "juror",
     "juror_other_city",
     "juror_closed_round",
+    "juror_with_conflict",
     "coordinator",
     "admin",
 )
@@ -166,6 +167,7 @@ def build_world() -> World:
     juror = JuryMemberFactory(edition=edition, city=trier).user
     juror_other_city = JuryMemberFactory(edition=edition, city=metz)
     juror_closed_round = JuryMemberFactory(edition=edition, city=trier).user
+    juror_with_conflict = JuryMemberFactory(edition=edition, city=metz).user
     coordinator = JuryMemberFactory(edition=edition, role=Role.COORDINATOR, city=trier).user
     admin = UserFactory(role=Role.ADMIN)
 
@@ -178,6 +180,7 @@ def build_world() -> World:
     )
     assignment = Assignment(round=jury_round, juror=juror, application=application)
     db.session.add(assignment)
+    db.session.add(Assignment(round=jury_round, juror=juror_with_conflict, application=application))
     # A final review of B, so the round has a tally to explain.
     scored = Assignment(
         round=jury_round,
@@ -214,7 +217,15 @@ def build_world() -> World:
         source=ConflictSource.JUROR,
         status=ConflictStatus.DISMISSED,
     )
-    db.session.add_all([named, dismissed])
+    # Declared by the juror himself, so in force at once: he is assigned but hears nothing.
+    declared = Conflict(
+        edition_id=edition.id,
+        juror=juror_with_conflict,
+        application=application,
+        type=ConflictType.FAMILY,
+        source=ConflictSource.JUROR,
+    )
+    db.session.add_all([named, dismissed, declared])
     invitation = InvitationFactory(edition=edition, role=Role.JUROR, city=trier)
     batch = NotificationBatch(edition_id=edition.id, kind="not_finalist", total=0)
     failed = OutboxMessage(
@@ -237,6 +248,7 @@ def build_world() -> World:
         "juror": juror,
         "juror_other_city": juror_other_city.user,
         "juror_closed_round": juror_closed_round,
+        "juror_with_conflict": juror_with_conflict,
         "coordinator": coordinator,
         "admin": admin,
     }

@@ -31,6 +31,8 @@ ROLE_AUDIENCES = {
     "juror": JUROR | {A.ASSIGNEE, A.ASSIGNED_JUROR},
     "juror_other_city": JUROR,
     "juror_closed_round": JUROR | {A.DELIBERATOR},
+    # Assigned to A in the open round too, but his own conflict with A is in force.
+    "juror_with_conflict": JUROR,
     "coordinator": STAFF | {A.COORDINATOR},
     "admin": LOGGED_IN | {A.ADMIN},
 }
