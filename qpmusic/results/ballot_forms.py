@@ -110,7 +110,13 @@ def read_ballot(formdata, candidate_ids) -> TypedBallot:
         typed.version = -1  # never a ballot's version: the save is refused as stale
     for application_id in candidate_ids:
         raw = (formdata.get(f"rank-{application_id}") or "").strip()
-        if raw.isdigit() and 1 <= int(raw) <= len(candidate_ids):
+        # isascii: "²".isdigit() is true but int("²") fails; the length keeps int() cheap.
+        if (
+            raw.isascii()
+            and raw.isdigit()
+            and len(raw) <= 4
+            and 1 <= int(raw) <= len(candidate_ids)
+        ):
             typed.ranks[application_id] = int(raw)
         else:
             typed.missing.append(application_id)

@@ -3,6 +3,7 @@
 import re
 from contextlib import contextmanager
 
+import pytest
 from sqlalchemy import event, func, select
 
 from qpmusic.audit.models import AuditEvent
@@ -175,6 +176,19 @@ def test_every_finalist_needs_a_rank(app):
     juror = final.jurors[0]
 
     response = vote(client_for(app, juror.user), round_id, {a: 1, b: 2})
+
+    assert response.status_code == 422
+    assert ballot_of(round_id, juror) is None
+
+
+@pytest.mark.parametrize("rank", ["²", "9" * 5000, "\u0661"])
+def test_a_rank_that_is_no_plain_number_is_missing(app, rank):
+    final = final_edition()
+    a, b, c = final.finalists
+    round_id = open_ballot(client_for(app, final.admin), final.edition)
+    juror = final.jurors[0]
+
+    response = vote(client_for(app, juror.user), round_id, {a: rank, b: 2, c: 3})
 
     assert response.status_code == 422
     assert ballot_of(round_id, juror) is None

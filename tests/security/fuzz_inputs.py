@@ -117,10 +117,21 @@ HOSTILE_TEXT = st.one_of(
 HUGE_NUMBERS = ["1" + "0" * 30, "-1" + "0" * 30, "9" * HUGE, "1e999", "-1e999", "1e308"]
 NOT_NUMBERS = ["NaN", "nan", "-nan", "inf", "-Infinity", "abc", "1,5,0", "0x1A", "12abc", "--1"]
 # Accepted by int()/Decimal() though no person types them: hostile, not certainly invalid.
-ODD_NUMBERS = ["-1", "-0", "0", " 7 ", "1_0", "\u0661\u0662", "1.5", "2e-400", "-2147483649"]
+ODD_NUMBERS = [
+    "-1",
+    "-0",
+    "0",
+    " 7 ",
+    "1_0",
+    "\u0661\u0662",
+    "\u00b2",
+    "1.5",
+    "2e-400",
+    "-2147483649",
+]
 NOT_DATES = ["2031-02-30", "2031-13-01", "99999-01-01", "0000-00-00", "-2031-01-01", "31.12.2031"]
 NOT_TIMES = ["25:00", "12:60", "noon", "-1:00", "24:00:00.5"]
-NOT_CHOICES = ["999999999", "1" + "0" * 30, "-1", "nonsense\x01", "x" * HUGE]
+NOT_CHOICES = ["999999999", "1" + "0" * 30, "-1", "\u00b2", "9" * 5000, "nonsense\x01", "x" * HUGE]
 
 
 def invalid_value(spec: Field):

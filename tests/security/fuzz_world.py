@@ -14,6 +14,7 @@ from qpmusic.enums import (
     ApplicationStatus,
     AssignmentStatus,
     ConflictSource,
+    ConflictType,
     EditionPhase,
     OutboxStatus,
     Role,
@@ -179,7 +180,7 @@ def admin(_app) -> Target:
         edition_id=edition.id,
         juror_id=user.id,
         application_id=mine.application_id,
-        type="family",
+        type=ConflictType.FAMILY,
         source=ConflictSource.APPLICANT,
     )
     db.session.add(pending)
