@@ -23,11 +23,15 @@ OVERFLOW = """() => {
         }
         return false;
     };
-    const culprits = [...document.querySelectorAll("body *")]
-        .filter((el) => sticksOut(el) && !held(el) && !sticksOut(el.parentElement))
-        .slice(0, 3)
-        .map((el) => el.tagName.toLowerCase() + [...el.classList].map((c) => "." + c).join(""));
-    return [document.documentElement.scrollWidth, width, culprits];
+    const wide = (el) => el.getBoundingClientRect().width > width + 1;
+    const all = [...document.querySelectorAll("body *")].filter((el) => !held(el));
+    let culprits = all.filter((el) => sticksOut(el) && !sticksOut(el.parentElement));
+    if (!culprits.length) {
+        // The whole page is wider: name the innermost elements wider than the window.
+        culprits = all.filter((el) => wide(el) && ![...el.children].some(wide));
+    }
+    const name = (el) => el.tagName.toLowerCase() + [...el.classList].map((c) => "." + c).join("");
+    return [document.documentElement.scrollWidth, width, culprits.slice(0, 3).map(name)];
 }"""
 
 
