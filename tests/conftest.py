@@ -203,3 +203,49 @@ def browser(chromium_path):
         browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_FLAGS)
         yield browser
         browser.close()
+
+
+# A real Celery worker on Redis (tests/celery_worker.py), for tests whose behaviour depends on it.
+@pytest.fixture
+def worker_env(smtp, queue_name, monkeypatch):
+    values = {
+        "QPMUSIC_ENV": "testing",
+        "QPMUSIC_DATABASE_URL": DATABASE_URL,
+        "QPMUSIC_BROKER_URL": REDIS_URL,
+        "QPMUSIC_CELERY_QUEUE": queue_name,
+        "QPMUSIC_MAIL_BACKEND": "smtp",
+        "QPMUSIC_MAIL_SERVER": "127.0.0.1",
+        "QPMUSIC_MAIL_PORT": str(smtp[1]),
+        "QPMUSIC_BASE_URL": "http://localhost",
+    }
+    for key, value in values.items():
+        monkeypatch.setenv(key, value)
+    return {**os.environ, **values}
+
+
+@pytest.fixture
+def broker_app(worker_env, test_config):
+    """The web side with a real broker: tasks go to Redis instead of running in-process."""
+    app = make_app({k: v for k, v in test_config.items() if not k.startswith("MAIL_")})
+    assert not app.extensions["celery"].conf.task_always_eager
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def start_worker(worker_env, queue_name, tmp_path):
+    """Starts real worker processes (``extra_env`` for settings of their own); stopped after."""
+    from tests.celery_worker import Worker
+
+    workers = []
+
+    def start(**extra_env):
+        log_path = tmp_path / f"worker{len(workers)}.log"
+        worker = Worker({**worker_env, **extra_env}, queue_name, log_path)
+        workers.append(worker)
+        return worker
+
+    yield start
+    for worker in workers:
+        worker.stop()

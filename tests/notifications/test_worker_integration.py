@@ -1,6 +1,5 @@
 """A real Celery worker on Redis delivers outbox e-mails to a real SMTP server, once."""
 
-import os
 import time
 
 import pytest
@@ -12,52 +11,9 @@ from qpmusic.extensions import db
 from qpmusic.notifications.models import OutboxMessage
 from qpmusic.notifications.services import queue_email
 from qpmusic.notifications.tasks import deliver_email
-from tests.celery_worker import Worker
-from tests.conftest import make_app
-from tests.services import DATABASE_URL, REDIS_URL
+from tests.services import REDIS_URL
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def worker_env(smtp, queue_name, monkeypatch):
-    values = {
-        "QPMUSIC_ENV": "testing",
-        "QPMUSIC_DATABASE_URL": DATABASE_URL,
-        "QPMUSIC_BROKER_URL": REDIS_URL,
-        "QPMUSIC_CELERY_QUEUE": queue_name,
-        "QPMUSIC_MAIL_BACKEND": "smtp",
-        "QPMUSIC_MAIL_SERVER": "127.0.0.1",
-        "QPMUSIC_MAIL_PORT": str(smtp[1]),
-        "QPMUSIC_BASE_URL": "http://localhost",
-    }
-    for key, value in values.items():
-        monkeypatch.setenv(key, value)
-    return {**os.environ, **values}
-
-
-@pytest.fixture
-def broker_app(worker_env, test_config):
-    """The web side with a real broker: tasks go to Redis instead of running in-process."""
-    app = make_app({k: v for k, v in test_config.items() if not k.startswith("MAIL_")})
-    assert not app.extensions["celery"].conf.task_always_eager
-    with app.app_context():
-        yield app
-        db.session.remove()
-
-
-@pytest.fixture
-def start_worker(worker_env, queue_name, tmp_path):
-    workers = []
-
-    def start():
-        worker = Worker(worker_env, queue_name, tmp_path / f"worker{len(workers)}.log")
-        workers.append(worker)
-        return worker
-
-    yield start
-    for worker in workers:
-        worker.stop()
 
 
 def queue_verification(to="mia@example.org"):
