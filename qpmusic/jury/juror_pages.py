@@ -7,7 +7,7 @@ their application's reference and name, and the reviewer's conflicts, each in on
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, DecimalException
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
@@ -165,7 +165,7 @@ def _comparable(name: str, value: str) -> str:
     if name.startswith("score-") and value:
         try:
             return plain_number(Decimal(value.replace(",", ".")))
-        except InvalidOperation:
+        except DecimalException:  # not a number, or too large to write out ("1e10000000")
             return value
     return value
 

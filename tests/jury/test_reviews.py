@@ -483,6 +483,18 @@ def test_a_double_click_on_finalize_is_harmless(as_juror, assignment, criteria):
     assert "Your review is final." in page
 
 
+def test_finalizing_again_with_a_number_too_large_to_write_out_is_refused(
+    as_juror, assignment, criteria
+):
+    url = f"/jury/assignments/{assignment.id}/review"
+    as_juror.post(url, data=form(criteria, "8", "4", version=1, action="finalize"))
+
+    again = as_juror.post(url, data=form(criteria, "1e10000000", "4", version=1, action="finalize"))
+
+    assert again.status_code == 409
+    assert [s.value for s in reload(assignment).scores] == [Decimal("8.00"), Decimal("4.00")]
+
+
 def test_finalizing_other_text_from_a_second_tab_keeps_that_text(as_juror, assignment, criteria):
     url = f"/jury/assignments/{assignment.id}/review"
     first_tab = form(criteria, "8", "4", version=1, action="finalize", comment="Tab one.")
