@@ -6,6 +6,7 @@ Problems are collected, not raised at once, so one run reports every page that n
 from playwright.sync_api import expect
 
 from tests.e2e.axe import FAILING_IMPACTS, accessibility_violations
+from tests.e2e.conftest import ARTIFACTS
 
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
@@ -40,6 +41,9 @@ class Inspector:
 
     def __init__(self, shots):
         self.shots = shots
+        # Only this run's pages: numbering differs between runs, so old shots would mislead.
+        for old in ARTIFACTS.glob(f"{shots.prefix}-*.png"):
+            old.unlink()
         self.seen: set[str] = set()
         self.raw: list[str] = []
         self.errors: list[str] = []
