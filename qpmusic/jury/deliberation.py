@@ -3,9 +3,10 @@
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import exists, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
+from qpmusic.accounts.models import User
 from qpmusic.audit.services import record_event
 from qpmusic.enums import AssignmentStatus, RoundStatus
 from qpmusic.extensions import db
@@ -66,6 +67,14 @@ def may_deliberate(user, round_: Round, application_id: int) -> bool:
     return assigned is not None and user.id not in _conflicted_jurors(round_, application_id)
 
 
+def may_deliberate_on_own(user, assignment: Assignment, *, conflicted: bool) -> bool:
+    """``may_deliberate`` for the reviewer of ``assignment``, whose own conflict (in force or
+    not) the page has read already: two queries fewer on every juror's application page."""
+    if assignment.round.status != RoundStatus.CLOSED:
+        return False
+    return user.has_role("admin") or not conflicted
+
+
 def deliberation(round_: Round, application_id: int, *, viewer_id: int | None) -> Deliberation:
     """Every other conflict-free review of the application in the closed round, and the thread.
 
@@ -74,18 +83,23 @@ def deliberation(round_: Round, application_id: int, *, viewer_id: int | None) -
     """
     if round_.status != RoundStatus.CLOSED:
         raise DeliberationError(_l("The deliberation opens when the round has closed."))
-    excluded = _conflicted_jurors(round_, application_id)
-    if viewer_id is not None:
-        excluded.add(viewer_id)
+    conflicted = exists().where(
+        Conflict.edition_id == round_.edition_id,
+        Conflict.application_id == application_id,
+        Conflict.juror_id == Assignment.juror_id,
+        effective_clause(),
+    )
     assignments = db.session.scalars(
         select(Assignment)
         .where(
             Assignment.round_id == round_.id,
             Assignment.application_id == application_id,
-            Assignment.juror_id.notin_(excluded),
+            Assignment.juror_id != viewer_id if viewer_id is not None else true(),
+            ~conflicted,
         )
         .options(
-            joinedload(Assignment.juror),
+            # The jurors' roles are not shown: no query for them.
+            joinedload(Assignment.juror).lazyload(User.role_rows),
             selectinload(Assignment.scores).joinedload(Score.criterion),
         )
         .order_by(Assignment.id)

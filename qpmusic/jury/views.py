@@ -15,7 +15,7 @@ from qpmusic.accounts.views import safe_next
 from qpmusic.enums import Role, RoundKind
 from qpmusic.extensions import db
 from qpmusic.jury import conflicts, juror_pages, reviews
-from qpmusic.jury.deliberation import deliberation, may_deliberate
+from qpmusic.jury.deliberation import deliberation, may_deliberate_on_own
 from qpmusic.jury.models import Assignment, Round
 from qpmusic.jury.review_forms import (
     RECOMMENDATION_LABELS,
@@ -88,7 +88,7 @@ def render_assignment(
     conflict = juror_pages.conflict_of(assignment)
     conflicted = conflict is not None and conflict.is_effective
     shared = None
-    if may_deliberate(me(), round_, assignment.application_id):
+    if may_deliberate_on_own(me(), assignment, conflicted=conflicted):
         shared = deliberation(round_, assignment.application_id, viewer_id=me().id)
     page = render_template(
         "jury/assignment.html",
