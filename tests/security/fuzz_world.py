@@ -22,7 +22,7 @@ from qpmusic.enums import (
     RoundStatus,
 )
 from qpmusic.extensions import db
-from qpmusic.jury.models import Conflict, JuryMember
+from qpmusic.jury.models import Assignment, Conflict, JuryMember
 from qpmusic.notifications.models import OutboxMessage
 from qpmusic.timestamps import utcnow
 from tests.factories import (
@@ -118,6 +118,16 @@ def juror(_app) -> Target:
         "application_id": mine.application_id,
     }
     return Target(user, values, (*fields, Field("next", "text")))
+
+
+def juror_final(app) -> Target:
+    """The same, with the review already final: a save compares what was typed with it."""
+    target = juror(app)
+    assignment = db.session.get(Assignment, target.values["assignment_id"])
+    assignment.status = AssignmentStatus.FINAL
+    assignment.finalized_at = utcnow()
+    db.session.commit()
+    return target
 
 
 def juror_conflicted(_app) -> Target:

@@ -56,7 +56,7 @@ SCENARIOS = {
     "applications.withdraw": world.applicant,
     "uploads.form_upload": world.applicant,
     "uploads.remove": world.applicant,
-    "jury.save_review": world.juror,
+    "jury.save_review": world.juror_final,  # the draft path: jury.autosave
     "jury.autosave": world.juror,
     "jury.declare_conflict": world.juror,
     "jury.withdraw_conflict": world.juror_conflicted,
