@@ -69,7 +69,17 @@ def accepts_json(view):
     return view
 
 
+# PostgreSQL's integer: no row has a larger id, and binding one fails in the database.
+MAX_ID = 2**31 - 1
+
+
 def register_error_pages(app: Flask) -> None:
+    @app.url_value_preprocessor
+    def refuse_ids_beyond_the_database(endpoint, values):
+        numbers = (v for v in (values or {}).values() if isinstance(v, int))
+        if any(not -MAX_ID <= number <= MAX_ID for number in numbers):
+            abort(404)
+
     @app.before_request
     def refuse_json_where_forms_are_expected():
         view = app.view_functions.get(request.endpoint)

@@ -3,6 +3,9 @@
 import pytest
 from flask import abort
 
+from qpmusic.enums import Role
+from tests.conftest import Auth
+from tests.factories import UserFactory
 from tests.translations import translated
 
 
@@ -76,3 +79,14 @@ def test_a_json_body_sent_to_a_form_is_a_bad_request(client, body):
     response = client.post("/login", data=body, content_type="application/json")
 
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("number", ["2147483648", "1" + "0" * 30])
+def test_an_id_beyond_the_database_is_not_found(client, number):
+    UserFactory(email="office@example.org", role=Role.ADMIN)
+    Auth(client).login("office@example.org")
+
+    response = client.get(f"/admin/editions/{number}/edit")
+
+    assert response.status_code == 404
+    assert translated("Page not found", "de") in response.text
