@@ -62,4 +62,4 @@ USER qpmusic
 
 EXPOSE 8000
 
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "3", "--worker-class", "gthread", "--threads", "8", "--access-logfile", "-", "qpmusic:create_app()"]
+CMD ["gunicorn", "--config", "python:qpmusic.gunicorn_conf", "qpmusic:create_app()"]

@@ -23,6 +23,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         # Behind a TLS proxy: the client's address (rate limits) and scheme come from it.
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    register_logging(app)
     register_extensions(app)
     register_blueprints(app)
     register_error_pages(app)
@@ -31,6 +32,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_cli(app)
     register_celery(app)
     return app
+
+
+def register_logging(app: Flask) -> None:
+    from qpmusic.logs import configure_logging, register_request_ids
+
+    register_request_ids(app)
+    # Tests keep pytest's own log capture unless a test asks for a format.
+    if not app.testing or app.config.get("LOG_STREAM") is not None:
+        configure_logging(app.config["LOG_FORMAT"], app.config.get("LOG_STREAM"))
 
 
 def register_extensions(app: Flask) -> None:

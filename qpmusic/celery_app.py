@@ -3,12 +3,13 @@
 import logging
 
 from celery import Celery, Task
-from celery.signals import worker_process_init
+from celery.signals import setup_logging, worker_process_init
 from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from qpmusic.extensions import db
+from qpmusic.logs import configure_logging, current_request_id
 
 log = logging.getLogger(__name__)
 PENDING_KEY = "qpmusic_tasks_after_commit"
@@ -19,16 +20,33 @@ def celery_init_app(app: Flask) -> Celery:
         def __call__(self, *args, **kwargs):
             # A fresh app context gives the task its own database session, also when it
             # runs eagerly inside a request.
+            token = current_request_id.set(self._request_id())
             with app.app_context():
                 try:
                     return self.run(*args, **kwargs)
                 finally:
                     db.session.remove()
+                    current_request_id.reset(token)
+
+        def _request_id(self) -> str:
+            """The id of the request that queued this task; the task's own id otherwise."""
+            sent = getattr(self.request, "request_id", None)
+            if sent:
+                return sent
+            if current_request_id.get() != "-":
+                return current_request_id.get()  # run eagerly inside the request
+            return f"task-{self.request.id}" if self.request.id else "-"
 
     celery_app = Celery(app.name, task_cls=FlaskTask)
     celery_app.config_from_object(app.config["CELERY"])
     celery_app.set_default()
     app.extensions["celery"] = celery_app
+
+    if app.config["LOG_FORMAT"] == "json":
+        # Connecting this signal makes Celery leave logging to us: worker lines are JSON too.
+        @setup_logging.connect(weak=False)
+        def log_as_json(**_):
+            configure_logging("json")
 
     @worker_process_init.connect(weak=False)
     def dispose_inherited_connections(**_):
@@ -58,7 +76,12 @@ def _send_pending_tasks(session: Session) -> None:
     pending = session.info.pop(PENDING_KEY, [])
     for task, args, kwargs in pending:
         try:
-            bound_task(task).apply_async(args=args, kwargs=kwargs, retry=False)
+            bound_task(task).apply_async(
+                args=args,
+                kwargs=kwargs,
+                retry=False,
+                headers={"request_id": current_request_id.get()},
+            )
         except Exception:
             # The broker is unreachable: the row that needs the task is committed, and the
             # periodic sweep sends it again once the broker is back.

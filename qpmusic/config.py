@@ -49,6 +49,10 @@ SETTINGS = {
         "12",
         "months after an edition's publication when files of non-finalists are deleted",
     ),
+    "BIND": ("0.0.0.0:8000", "address gunicorn listens on (qpmusic/gunicorn_conf.py)"),
+    "WEB_WORKERS": ("", "gunicorn processes; empty: two per CPU core plus one"),
+    "WEB_THREADS": ("8", "threads per gunicorn process (uploads and streams hold one each)"),
+    "LOG_FORMAT": ("", "json (one object per line) or text; empty: json in production"),
     "SECURE_COOKIES": ("", "force Secure cookies; on by default in production"),
     "TRUSTED_PROXIES": (
         "0",
@@ -170,6 +174,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "PASSWORD_HASH_FAST": env == "testing",
         "TRUSTED_PROXIES": int(setting("TRUSTED_PROXIES")),
+        "LOG_FORMAT": setting("LOG_FORMAT") or ("json" if production else "text"),
     }
     config.update(overrides or {})
     if production:
