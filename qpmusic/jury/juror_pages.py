@@ -12,6 +12,7 @@ from decimal import Decimal, DecimalException
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from qpmusic.accounts.models import User
 from qpmusic.applications.models import Application, Work
 from qpmusic.editions.models import Edition
 from qpmusic.enums import EditionPhase, Role, RoundStatus
@@ -128,6 +129,10 @@ def own_assignment(user, assignment_id: int) -> Assignment | None:
             joinedload(Assignment.application)
             .selectinload(Application.works)
             .selectinload(Work.media),
+            # The page names the applicant (unless blind); their roles are not needed.
+            joinedload(Assignment.application)
+            .joinedload(Application.applicant)
+            .lazyload(User.role_rows),
             selectinload(Assignment.scores),
         )
     )
