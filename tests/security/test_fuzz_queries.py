@@ -3,11 +3,13 @@
 These are GET forms and links: they change nothing, and a mangled value is ignored or refused.
 """
 
+import re
 from urllib.parse import quote, quote_from_bytes
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from werkzeug.routing import IntegerConverter
 
 from tests.results.ballot_builders import client_for
 from tests.security import fuzz_world as world
@@ -81,5 +83,35 @@ def test_malformed_query_strings_never_crash(app, page):
 
     try:
         check()
+    finally:
+        app.config["PROPAGATE_EXCEPTIONS"] = saved
+
+
+PATH_TEXT = ["x" * 5000, "%00", "..%2F..%2Fetc%2Fpasswd", "%E2%80%AE", "%FF%FE", "1e999", "-1"]
+
+
+def test_every_url_answers_odd_path_values_without_a_crash(app):
+    """Each rule with ids beyond the database (404) and with hostile text where it takes text."""
+    office = world.admin(app).user
+    client = client_for(app, office)
+    saved = app.config["PROPAGATE_EXCEPTIONS"]
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    try:
+        for rule in app.url_map.iter_rules():
+            if not rule.arguments or rule.endpoint == "static":
+                continue
+            converters = rule._converters.items()
+            numbers = {a for a, c in converters if isinstance(c, IntegerConverter)}
+            for number in ("2147483648", "1" + "0" * 30):
+                for text in PATH_TEXT:
+                    path = rule.rule
+                    for argument in rule.arguments:
+                        value = number if argument in numbers else text
+                        path = re.sub(rf"<[^>]*\b{argument}>", value, path)
+                    for method in sorted(rule.methods - {"OPTIONS"}):
+                        response = client.open(path, method=method)
+                        assert response.status_code < 500, (method, path[:200])
+                        if numbers:
+                            assert response.status_code == 404, (method, path[:200])
     finally:
         app.config["PROPAGATE_EXCEPTIONS"] = saved
