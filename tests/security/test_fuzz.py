@@ -7,6 +7,7 @@ what the page's script sends; each request holds at least one value the form ref
 database (every table but the audit log of refusals) and MEDIA_ROOT must stay exactly as they
 were. Endpoints whose form has nothing to refuse (a button: submit, close, logout) are sent the
 same garbage and must only answer without a 500. The tus upload endpoint has its own file.
+Examples are derandomized (the same on every run); QPMUSIC_FUZZ_EXAMPLES=60 explores further.
 """
 
 import json
