@@ -79,6 +79,53 @@ def apply_retention_command(dry_run):
         click.echo(f"{len(expired)} file(s) deleted.")
 
 
+@qp.command("archive-edition")
+@click.argument("year", type=int)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Where to write the archive (default: instance/backups/).",
+)
+def archive_edition_command(year, output):
+    """Write one edition's rows and files to a tar archive, read at one moment."""
+    from pathlib import Path
+
+    from flask import current_app
+    from sqlalchemy import select
+
+    from qpmusic.backup.archive import write_edition_archive
+    from qpmusic.editions.models import Edition
+    from qpmusic.media.storage import get_storage
+    from qpmusic.timestamps import utcnow
+
+    edition_id = db.session.scalar(select(Edition.id).where(Edition.year == year))
+    if edition_id is None:
+        raise click.ClickException(f"There is no edition {year}.")
+    default = Path(current_app.instance_path) / "backups"
+    path = Path(output) if output else default / f"qpmusic-{year}-{utcnow():%Y%m%d-%H%M%S}.tar"
+    report = write_edition_archive(edition_id=edition_id, storage=get_storage(), output=path)
+    rows = sum(report.tables.values())
+    click.echo(f"{path}: {rows} rows in {len(report.tables)} tables, {report.files} file(s).")
+    for key in report.missing:
+        click.echo(f"missing from storage (deleted since?): {key}", err=True)
+
+
+@qp.command("verify-archive")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def verify_archive_command(path):
+    """Check every file in an edition archive against the checksums in its manifest."""
+    from pathlib import Path
+
+    from qpmusic.backup.archive import verify_archive
+
+    problems = verify_archive(Path(path))
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        raise click.ClickException(f"{len(problems)} problem(s) found.")
+    click.echo(f"{path}: every file matches its checksum.")
+
+
 @qp.command("build-places")
 @click.option("--output", type=click.Path(dir_okay=False), help="Write here instead.")
 def build_places_command(output):

@@ -52,6 +52,9 @@ def configure_logging(kind: str, stream=None) -> logging.Handler:
     root.addHandler(handler)
     if root.level == logging.NOTSET or root.level > logging.INFO:
         root.setLevel(logging.INFO)
+    # Libraries that narrate every step at INFO (the PDF layout, font subsetting).
+    for chatty in ("weasyprint", "fontTools"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     return handler
 
 
