@@ -78,20 +78,16 @@ def reset_schema(app) -> None:
         db.engine.dispose()
 
 
-def start_gunicorn(
-    port: int, target: str, env: dict, log: Path, *, workers: int, threads: int
-) -> subprocess.Popen:
-    """Gunicorn as docker-compose.yml runs it (gthread), on loopback."""
+def start_gunicorn(port: int, target: str, env: dict, log: Path) -> subprocess.Popen:
+    """Gunicorn with the production configuration (qpmusic/gunicorn_conf.py), on loopback.
+
+    Its workers and threads follow QPMUSIC_WEB_WORKERS / QPMUSIC_WEB_THREADS in ``env``; its
+    JSON access lines go to ``log`` as they would go to the container's log.
+    """
     command = [
         str(BIN / "gunicorn"),
+        "--config=python:qpmusic.gunicorn_conf",
         f"--bind=127.0.0.1:{port}",
-        f"--workers={workers}",
-        "--worker-class=gthread",
-        f"--threads={threads}",
-        "--timeout=120",
-        # More waiting connections than the default 2048 never matters here; what does is
-        # that the listen queue holds every simulated applicant at once.
-        "--backlog=4096",
         f"--chdir={ROOT}",
         target,
     ]
@@ -120,7 +116,7 @@ def start_worker(env: dict, queue: str, name: str, log: Path, *, concurrency: in
         "-A",
         "worker:celery",
         "worker",
-        "--loglevel=WARNING",
+        "--loglevel=INFO",  # as in docker-compose.yml
         f"--concurrency={concurrency}",
         "-Q",
         queue,

@@ -175,7 +175,7 @@ def run_client(base, bare_base, emails, password, year, threads, barrier, *, res
             return
         applicant.phase = name
         # Fresh connections for each step: after waiting at the barrier, a kept-alive one may
-        # be closing on the server's side (gunicorn keeps idle ones for 2 s), and a browser
+        # be closing on the server's side (gunicorn_conf keeps idle ones for 5 s), and a browser
         # coming back after a while opens new ones too.
         applicant.session.close()
         try:

@@ -4,11 +4,12 @@ Run: .venv/bin/python bench/deadline_rush.py [--applicants 300] [--concurrency 4
      [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench]
      [--redis-url redis://127.0.0.1:6379/0]
 
-The production set-up on this machine: gunicorn as in docker-compose.yml (3 gthread workers with
-8 threads; --workers/--threads change it), PostgreSQL (the database given, emptied first and
-migrated), Redis as broker and rate-limit store (a queue of this run's own), one real
-`celery worker` process (concurrency 2) that processes the uploaded files and sends the
-e-mails to an SMTP server (aiosmtpd) inside this script. An open edition and N verified
+The production set-up on this machine: gunicorn with qpmusic/gunicorn_conf.py as
+docker-compose.yml starts it (gthread, two processes per core plus one, 8 threads each;
+--workers/--threads change it), PostgreSQL (the database given, emptied first and migrated),
+Redis as broker and rate-limit store (a queue of this run's own), one real `celery worker`
+process (concurrency: one per core, Celery's default) that processes the uploaded files and
+sends the e-mails to an SMTP server (aiosmtpd) inside this script. An open edition and N verified
 applicant accounts are written straight to the database (one argon2 hash, reused).
 
 The load tool is this script: --clients processes (default 2, so the client is not held to
@@ -36,6 +37,7 @@ The exit status is 1 when a target is missed.
 """
 
 import argparse
+import logging
 import multiprocessing
 import os
 import shutil
@@ -196,7 +198,7 @@ def main() -> int:
     parser.add_argument("--applicants", type=int, default=300)
     parser.add_argument("--concurrency", type=int, default=48, help="client threads in all")
     parser.add_argument("--clients", type=int, default=2, help="client processes")
-    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--timeout", type=float, default=900, help="seconds for the whole rush")
     parser.add_argument(
@@ -217,8 +219,12 @@ def main() -> int:
         mail_server="127.0.0.1",
         mail_port=controller.port,
         base_url="http://127.0.0.1",
+        web_workers=options.workers,
+        web_threads=options.threads,
     )
     os.environ.update(env)
+    # The app's INFO logs (migrations, start-up) would bury the figures; warnings still show.
+    logging.disable(logging.INFO)
     from qpmusic import create_app
 
     app = create_app()
@@ -227,17 +233,16 @@ def main() -> int:
         emails, year = prepare_database(app, options.applicants)
         server_env = {**os.environ, **env}
         log = work_dir / "processes.log"
-        worker = _common.start_worker(server_env, queue, "rush", log, concurrency=2)
+        worker = _common.start_worker(
+            server_env, queue, "rush", log, concurrency=os.cpu_count() or 1
+        )
         processes.append(worker)
         _common.wait_workers_ready(app.extensions["celery"], ["rush"], [worker], log)
         port, bare_port = _common.free_port(), _common.free_port()
-        shape = {"workers": options.workers, "threads": options.threads}
-        processes.append(
-            _common.start_gunicorn(port, "qpmusic:create_app()", server_env, log, **shape)
-        )
+        processes.append(_common.start_gunicorn(port, "qpmusic:create_app()", server_env, log))
         processes.append(
             _common.start_gunicorn(
-                bare_port, "bench._common:bare", server_env, work_dir / "bare.log", **shape
+                bare_port, "bench._common:bare", server_env, work_dir / "bare.log"
             )
         )
         began = time.perf_counter()
@@ -266,7 +271,8 @@ def report(options, phases: dict, outcome: dict, rush_seconds: float) -> int:
     print(
         f"deadline rush : {count} applicants, {options.concurrency} client threads in "
         f"{options.clients} processes; gunicorn {options.workers} gthread workers x "
-        f"{options.threads} threads, PostgreSQL, Redis, 1 Celery worker (concurrency 2); "
+        f"{options.threads} threads, PostgreSQL, Redis, 1 Celery worker "
+        f"(concurrency {os.cpu_count()}); "
         f"{rush_seconds:.0f} s"
     )
     ok = errors == 0
