@@ -54,6 +54,14 @@ def _number(value: float) -> str:
 
 def _charts(snapshot: ResultSnapshot, names: explain.Names, bias: list[dict]) -> dict:
     scale = explain.scale(snapshot)
+    # Review totals repeat a lot (a few scale points, few weights): each is formatted once.
+    formatted: dict[float, str] = {}
+
+    def number(value: float) -> str:
+        if value not in formatted:
+            formatted[value] = _number(value)
+        return formatted[value]
+
     per_juror = explain.juror_totals(snapshot)
     jurors = sorted(per_juror, key=names.juror)
     calibration = charts.calibration_chart(
@@ -68,7 +76,7 @@ def _charts(snapshot: ResultSnapshot, names: explain.Names, bias: list[dict]) ->
         jurors=[charts.Distribution(names.juror(j), tuple(per_juror[j])) for j in jurors],
         jury=charts.Distribution(_("Whole jury"), tuple(t for j in jurors for t in per_juror[j])),
         scale=scale,
-        fmt=_number,
+        fmt=number,
     )
     home_bias = charts.home_bias_chart(
         chart_id="chart-home-bias",
@@ -93,7 +101,7 @@ def _charts(snapshot: ResultSnapshot, names: explain.Names, bias: list[dict]) ->
             for b in sorted(bias, key=lambda b: names.juror(b["juror_id"]))
         ],
         scale=scale,
-        fmt=_number,
+        fmt=number,
     )
     spread = charts.spread_chart(
         chart_id="chart-spread",
@@ -107,7 +115,7 @@ def _charts(snapshot: ResultSnapshot, names: explain.Names, bias: list[dict]) ->
             charts.SpreadRow(names.application(row["application_id"]), row["spread"])
             for row in snapshot.rows
         ],
-        fmt=_number,
+        fmt=number,
     )
     return {"calibration": calibration, "home_bias": home_bias, "spread": spread}
 
