@@ -58,7 +58,8 @@ PERMISSIONS: dict[str, frozenset[Audience]] = {
     "profile.edit": LOGGED_IN,
     "profile.change_password": LOGGED_IN,
     "profile.change_email": LOGGED_IN,
-    # Every account's own data: staff can download theirs and delete their account too.
+    # Every account's own data. Staff may open the deletion page but are refused there with the
+    # reason (their names stand under reviews and decisions; the office removes them by hand).
     "privacy.export": LOGGED_IN,
     "privacy.delete": LOGGED_IN,
     # The link proves the new address; it names the account, so no session is needed.
