@@ -107,6 +107,21 @@ def start_gunicorn(port: int, target: str, env: dict, log: Path) -> subprocess.P
     raise RuntimeError(f"gunicorn did not start:\n{log.read_text()}")
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time of a process, its live children and those it has reaped (gunicorn's workers)."""
+
+    def fields(process: int) -> list[str]:
+        return Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+
+    ticks = sum(int(value) for value in fields(pid)[11:15])
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        try:
+            ticks += sum(int(value) for value in fields(int(child))[11:13])
+        except FileNotFoundError:
+            continue  # a worker recycled just now; its time is in the reaped sum
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def start_worker(env: dict, queue: str, name: str, log: Path, *, concurrency: int):
     """A `celery worker` process as in production, reading only this run's queue."""
     command = [

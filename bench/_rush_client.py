@@ -1,6 +1,7 @@
 """One client process of the deadline rush: its applicants, step by step, in threads."""
 
 import math
+import multiprocessing
 import re
 import struct
 import time
@@ -8,6 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 import requests
+
+from bench._common import tree_cpu_seconds
 
 BARE_REQUESTS = 5  # per applicant, so the bare run lasts about as long as a step
 PHASES = (
@@ -192,4 +195,50 @@ def run_client(base, bare_base, emails, password, year, threads, barrier, *, res
             began = time.perf_counter()
             list(pool.map(step, range(len(applicants)), [name] * len(applicants)))
             spans.append((name, began, time.perf_counter()))
+    barrier.wait()
     results.put(([r for a in applicants for r in a.records], spans))
+
+
+def run_load(options, *, base, bare_base, servers, emails, password, year) -> dict:
+    """The client processes, phase by phase; per phase its requests, errors, rate and CPU.
+
+    This process waits at the same barrier as the clients, so it reads the servers' CPU time
+    between two phases: the server's cost per request, next to the bare endpoint's.
+    """
+    context = multiprocessing.get_context("spawn")
+    clients = max(1, min(options.clients, len(emails)))
+    barrier = context.Barrier(clients + 1)
+    results = context.Queue()
+    threads = max(1, options.concurrency // clients)
+    processes = [
+        context.Process(
+            target=run_client,
+            args=(base, bare_base, emails[index::clients], password, year, threads, barrier),
+            kwargs={"results": results},
+        )
+        for index in range(clients)
+    ]
+    for process in processes:
+        process.start()
+    cpu = []
+    for _ in range(len(PHASES) + 1):
+        barrier.wait(timeout=options.timeout)
+        cpu.append({name: tree_cpu_seconds(pid) for name, pid in servers.items()})
+    collected = [results.get(timeout=options.timeout) for _ in processes]
+    for process in processes:
+        process.join()
+    phases = {}
+    for number, name in enumerate(PHASES):
+        records = [r for records, _ in collected for r in records if r[0] == name]
+        spans = [s for _, spans in collected for s in spans if s[0] == name]
+        wall = max(end for _, _, end in spans) - min(began for _, began, _ in spans)
+        server = "bare" if name.startswith("bare") else "app"
+        used = cpu[number + 1][server] - cpu[number][server]
+        phases[name] = {
+            "requests": len(records),
+            "errors": [r[2] for r in records if r[2]],
+            "latencies": [r[1] for r in records],
+            "rate": len(records) / wall if wall > 0 else 0.0,
+            "cpu_ms": 1000 * used / len(records) if records else 0.0,
+        }
+    return phases
