@@ -145,16 +145,17 @@ def start_worker(env: dict, queue: str, name: str, log: Path, *, concurrency: in
     )
 
 
-def wait_workers_ready(celery_app, names: list[str], processes, log: Path, timeout=120) -> None:
+def wait_workers_ready(celery_app, names: list[str], processes, logs: list[Path]) -> None:
     wanted = {f"{name}@bench" for name in names}
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if any(process.poll() is not None for process in processes):
-            raise RuntimeError(f"a Celery worker exited:\n{log.read_text()}")
+            break
         answered = celery_app.control.ping(destination=list(wanted), timeout=1)
         if wanted <= {name for reply in answered for name in reply}:
             return
-    raise RuntimeError(f"Celery workers not ready:\n{log.read_text()}")
+    text = "\n".join(log.read_text() for log in logs)
+    raise RuntimeError(f"Celery workers not ready:\n{text}")
 
 
 def stop(process: subprocess.Popen | None) -> None:

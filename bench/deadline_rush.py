@@ -199,14 +199,14 @@ def main() -> int:
     try:
         emails, year = prepare_database(app, options.applicants)
         server_env = {**os.environ, **env}
-        log = work_dir / "processes.log"
+        worker_log, web_log = work_dir / "worker.log", work_dir / "web.log"
         worker = _common.start_worker(
-            server_env, queue, "rush", log, concurrency=os.cpu_count() or 1
+            server_env, queue, "rush", worker_log, concurrency=os.cpu_count() or 1
         )
         processes.append(worker)
-        _common.wait_workers_ready(app.extensions["celery"], ["rush"], [worker], log)
+        _common.wait_workers_ready(app.extensions["celery"], ["rush"], [worker], [worker_log])
         port, bare_port = _common.free_port(), _common.free_port()
-        processes.append(_common.start_gunicorn(port, "qpmusic:create_app()", server_env, log))
+        processes.append(_common.start_gunicorn(port, "qpmusic:create_app()", server_env, web_log))
         processes.append(
             _common.start_gunicorn(
                 bare_port, "bench._common:bare", server_env, work_dir / "bare.log"
@@ -232,7 +232,7 @@ def main() -> int:
     if status == 0:
         shutil.rmtree(work_dir, ignore_errors=True)
     else:
-        print(f"logs of the server and the worker: {work_dir}")
+        print(f"logs of the servers and the worker: {work_dir}")
     return status
 
 

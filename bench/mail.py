@@ -148,16 +148,17 @@ def main() -> int:
     from qpmusic import create_app
 
     app = create_app()
-    log = work_dir / "workers.log"
     names = [f"mail{number + 1}" for number in range(options.workers)]
+    logs = [work_dir / f"{name}.log" for name in names]
     workers = []
     try:
         _common.reset_schema(app)
         worker_env = {**os.environ, **env}
         workers = [
-            _common.start_worker(worker_env, queue, name, log, concurrency=1) for name in names
+            _common.start_worker(worker_env, queue, name, log, concurrency=1)
+            for name, log in zip(names, logs, strict=True)
         ]
-        _common.wait_workers_ready(app.extensions["celery"], names, workers, log)
+        _common.wait_workers_ready(app.extensions["celery"], names, workers, logs)
         began = time.perf_counter()
         queued = queue_all(app, count)
         queued_seconds = time.perf_counter() - began
@@ -195,7 +196,7 @@ def main() -> int:
         f"beforehand and sent over one SMTP connection; outbox/baseline {rate / direct_rate:.2f}"
     )
     if lost or twice:
-        print(f"worker logs: {log}")
+        print(f"worker logs: {work_dir}")
     else:
         shutil.rmtree(work_dir, ignore_errors=True)
     return 0 if lost == 0 and twice == 0 else 1
