@@ -14,6 +14,8 @@ def canonical(data: TallyInput) -> dict:
     Criteria and reviews come in the order TallyInput keeps them in (sorted), so the same
     input listed in any order gives the same canonical form and digest.
     """
+    # Scores are a few scale points: each is written out once (0.0 and -0.0 share "0.0").
+    text: dict[float, str] = {}
     return {
         "format": CANONICAL_FORMAT,
         "criteria": [
@@ -30,7 +32,7 @@ def canonical(data: TallyInput) -> dict:
                 "juror_id": r.juror_id,
                 "city_id": r.city_id,
                 "application_id": r.application_id,
-                "values": [[c, _num(v)] for c, v in r.values],
+                "values": [[c, text[v] if v in text else _remember(text, v)] for c, v in r.values],
                 "conflicted": r.conflicted,
             }
             for r in data.reviews
@@ -74,6 +76,11 @@ def from_canonical(d: dict) -> TallyInput:
 def digest(data: TallyInput) -> str:
     text = json.dumps(canonical(data), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _remember(text: dict[float, str], x: float) -> str:
+    text[x] = _num(x)
+    return text[x]
 
 
 def _num(x: float) -> str:
