@@ -225,7 +225,19 @@ def _rows(data, totals, kept, dropped, conflicts, scores, normalized):
     for a in sorted(scores, key=lambda a: (final[a], a)):
         values = [t for _, t in kept[a]]
         out = dropped[a]
-        kept_normalized = iter(normalized[a])
+        if out:
+            kept_normalized = iter(normalized[a])
+            review_totals = tuple(
+                (j, round_total(t), None if j in out else rounded(next(kept_normalized)))
+                for j, t in totals[a]
+            )
+        else:  # the usual case: every review kept, in the same order as its normalized total
+            review_totals = tuple(
+                [
+                    (j, memo[t] if t in memo else round_total(t), round(n, DIGITS) + 0.0)
+                    for (j, t), n in zip(totals[a], normalized[a], strict=True)
+                ]
+            )
         rows.append(
             ApplicationResult(
                 application_id=a,
@@ -237,10 +249,7 @@ def _rows(data, totals, kept, dropped, conflicts, scores, normalized):
                 rank=final[a],
                 tie=tied[final_keys[a]] > 1,
                 outliers=tuple(sorted(out)),
-                review_totals=tuple(
-                    (j, round_total(t), None if j in out else rounded(next(kept_normalized)))
-                    for j, t in totals[a]
-                ),
+                review_totals=review_totals,
             )
         )
     return tuple(rows)
