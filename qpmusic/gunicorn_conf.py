@@ -21,6 +21,9 @@ timeout = 60
 # On a restart, uploads and streams in flight get two minutes to finish.
 graceful_timeout = 120
 keepalive = 5
+# The app is loaded once, in the master, before the workers are forked: they start at once and
+# share read-only data (the places index) instead of each building it on its first request.
+preload_app = True
 # Recycling processes now and then bounds what a slow leak in a library can cost; the jitter keeps
 # them from restarting all at once.
 max_requests = 5000
@@ -35,3 +38,10 @@ access_log_format = (
     '"path": "%(U)s", "status": %(s)s, "bytes": "%(B)s", "duration_ms": %(M)s, '
     '"request_id": "%({x-request-id}o)s", "user_agent": "%(a)s"}'
 )
+
+
+def when_ready(server):
+    """In the master, before forking: build the places index the eligibility step searches."""
+    from qpmusic.geo.places import all_places
+
+    all_places()
