@@ -50,8 +50,8 @@ def configure_logging(kind: str, stream=None) -> logging.Handler:
     handler.setFormatter(formatter(kind))
     handler.addFilter(RequestIdFilter())
     root.addHandler(handler)
-    if root.level == logging.NOTSET or root.level > logging.INFO:
-        root.setLevel(logging.INFO)
+    # Production keeps INFO (tasks done, tallies refused); a developer's terminal only warnings.
+    root.setLevel(logging.INFO if kind == "json" else logging.WARNING)
     # Libraries that narrate every step at INFO (the PDF layout, font subsetting).
     for chatty in ("weasyprint", "fontTools"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
