@@ -19,7 +19,7 @@ class Screens:
     def shot(self, name):
         self.count += 1
         self.page.screenshot(
-            path=ARTIFACTS / f"{self.prefix}-{self.count:02d}-{name}.png", full_page=True
+            path=ARTIFACTS / f"{self.prefix}-{self.count:03d}-{name}.png", full_page=True
         )
 
 
