@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from sqlalchemy import and_, exists, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from qpmusic.accounts.models import User
 from qpmusic.applications.models import Application, EligibilityBasis, Work
@@ -175,8 +175,10 @@ def screening_list(edition: Edition, wanted: ScreeningFilter) -> list[ListedAppl
         select(Application, works_count)
         .where(*_conditions(edition, wanted))
         .options(
-            joinedload(Application.applicant),
-            selectinload(Application.bases).joinedload(EligibilityBasis.nearest_city),
+            # Joined, not "selectin": a selectin load asks again for every 500 applications, so
+            # the list's queries would grow with the edition. The applicant's roles are not shown.
+            joinedload(Application.applicant).lazyload(User.role_rows),
+            joinedload(Application.bases).joinedload(EligibilityBasis.nearest_city),
         )
         .order_by(*_order(wanted.sort))
     )
