@@ -93,6 +93,9 @@ def apply(page, check, musician, *, year: int, files_dir) -> None:
     recording(audio, musician.pitch)
     score = files_dir / f"{musician.work} (score).pdf"
     score_pdf(score, musician.work)
+    # uploader.js hides the plain button once it listens for a chosen file; a file chosen
+    # before that (a deferred script on a busy machine) would never be sent.
+    expect(page.locator(".upload-submit")).to_be_hidden()
     for path, kind in ((audio, "Audio"), (score, "Document")):
         page.get_by_label(t(lang, "File"), exact=True).set_input_files(path)
         row = page.locator("tr.media-file", has_text=path.name)
