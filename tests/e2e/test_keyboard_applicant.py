@@ -203,6 +203,7 @@ def test_an_applicant_applies_with_the_keyboard_alone(browser, live_server, mail
     keys.activate("Edit Nachtzug")
     keys.tab_to(id="media-file")
     keys.assert_focus_visible()
+    expect(page.locator(".upload-submit")).to_be_hidden()  # the uploader listens for the file
     page.locator("#media-file").set_input_files(recording)
     row = page.locator("tr.media-file", has_text="Nachtzug.wav")
     expect(row).to_have_attribute("data-status", "ready", timeout=30_000)
