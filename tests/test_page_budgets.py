@@ -1,27 +1,12 @@
 """Query budgets of the main pages: the same number of SQL queries for 10 and 100 applications."""
 
-from contextlib import contextmanager
-
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from qpmusic.extensions import db
 from tests.page_world import PASSWORD, build_world, pages
+from tests.queries import counted_statements
 
 BUDGET = 15
-
-
-@contextmanager
-def counted_statements():
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def empty_database() -> None:
