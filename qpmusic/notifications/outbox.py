@@ -58,6 +58,13 @@ def outbox_overview() -> OutboxOverview:
     )
 
 
+def message_for_update(message_id: int) -> OutboxMessage | None:
+    """The message, locked, so a worker and a second click wait for this decision."""
+    return db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.id == message_id).with_for_update()
+    )
+
+
 def can_resend(message: OutboxMessage) -> bool:
     if message.status == OutboxStatus.FAILED:
         return True

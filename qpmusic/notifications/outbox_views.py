@@ -4,14 +4,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import select
 
 from qpmusic.accounts.guards import role_required
 from qpmusic.enums import Role
 from qpmusic.extensions import db
-from qpmusic.notifications.models import OutboxMessage
 from qpmusic.notifications.outbox import (
     OUTBOX_LABELS,
+    message_for_update,
     outbox_overview,
     resend_failed,
     resend_message,
@@ -31,9 +30,7 @@ def index():
 @bp.route("/admin/mail/<int:message_id>/resend", methods=["POST"])
 @role_required(Role.ADMIN)
 def resend(message_id: int):
-    message = db.session.scalar(
-        select(OutboxMessage).where(OutboxMessage.id == message_id).with_for_update()
-    ) or abort(404)
+    message = message_for_update(message_id) or abort(404)
     if resend_message(actor=current_user, message=message):
         db.session.commit()
         flash(
